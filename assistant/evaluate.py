@@ -1,0 +1,129 @@
+"""Measure retrieval on a question set in the format of `shared/eval/dev.jsonl`.
+
+A hit is a retrieved passage whose text contains one of the evidence strings (whitespace
+folded). Unanswerable lines are skipped for retrieval.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import AssistantError
+
+GROUPS = ("vi", "vi-unaccented", "en")
+
+
+class EvalItem(BaseModel):
+    id: str
+    question: str
+    lang: str = "vi"
+    group: str = "vi"
+    evidence: list[str] = Field(default_factory=list)
+    facts: list[str] = Field(default_factory=list)
+    answerable: bool = True
+
+
+def read_items(path: Path) -> list[EvalItem]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read {path}: {exc}") from exc
+    items = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(EvalItem.model_validate_json(line))
+        except ValidationError as exc:
+            raise AssistantError(f"{path}:{number} is not a valid question line: {exc.errors()[0]['msg']}") from exc
+    if not items:
+        raise AssistantError(f"{path} has no questions")
+    return items
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def contains_evidence(text: str, evidence: list[str]) -> bool:
+    folded = squash(text)
+    return any(squash(e) in folded for e in evidence)
+
+
+class RetrievalScores(BaseModel):
+    count: int = 0
+    r1: float = 0.0
+    r5: float = 0.0
+    mrr: float = 0.0
+    top5_chars: float = 0.0
+
+
+class RetrievalReport(BaseModel):
+    mode: str
+    overall: RetrievalScores
+    groups: dict[str, RetrievalScores]
+    misses: list[dict]
+
+
+def evaluate_retrieval(assistant, items: list[EvalItem], *, k: int = 5, mode: str = "hybrid") -> RetrievalReport:
+    rows = defaultdict(list)
+    misses = []
+    for item in items:
+        if not item.answerable or not item.evidence:
+            continue
+        hits = assistant.search(item.question, k=k, mode=mode)
+        rank = next((r for r, h in enumerate(hits, 1) if contains_evidence(h.passage.text, item.evidence)), None)
+        chars = sum(len(h.passage.text) for h in hits)
+        row = (rank, chars)
+        rows[item.group].append(row)
+        rows["overall"].append(row)
+        if rank != 1:
+            misses.append(
+                {
+                    "id": item.id,
+                    "group": item.group,
+                    "question": item.question,
+                    "rank": rank,
+                    "top": hits[0].passage.text[:100] if hits else "",
+                }
+            )
+
+    def scores(values: list[tuple[int | None, int]]) -> RetrievalScores:
+        n = len(values)
+        if not n:
+            return RetrievalScores()
+        return RetrievalScores(
+            count=n,
+            r1=round(sum(r == 1 for r, _ in values) / n, 3),
+            r5=round(sum(r is not None and r <= 5 for r, _ in values) / n, 3),
+            mrr=round(sum(1 / r for r, _ in values if r) / n, 3),
+            top5_chars=round(sum(c for _, c in values) / n, 1),
+        )
+
+    return RetrievalReport(
+        mode=mode,
+        overall=scores(rows["overall"]),
+        groups={g: scores(rows[g]) for g in GROUPS if rows[g]},
+        misses=misses,
+    )
+
+
+def format_retrieval(report: RetrievalReport) -> str:
+    lines = [f"retrieval ({report.mode})", f"{'group':<15}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR':>8}{'top5 chars':>12}"]
+    for name, s in [("overall", report.overall), *report.groups.items()]:
+        lines.append(f"{name:<15}{s.count:>4}{s.r1:>8.3f}{s.r5:>8.3f}{s.mrr:>8.3f}{s.top5_chars:>12.0f}")
+    if report.misses:
+        lines.append("not ranked first:")
+        for m in report.misses:
+            where = f"rank {m['rank']}" if m["rank"] else "not in top k"
+            lines.append(f"  {m['id']} [{m['group']}] {where}: {m['question']}")
+    return "\n".join(lines)
+
+
+def to_json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1)

