@@ -23,7 +23,13 @@ log = logging.getLogger(__name__)
 
 
 class Assistant:
-    def __init__(self, settings: Settings, index: index_mod.Index, embedder: Embedder, sources: dict[str, str]):
+    def __init__(
+        self,
+        settings: Settings,
+        index: index_mod.Index,
+        embedder: Embedder,
+        sources: dict[str, str],
+    ):
         self.settings = settings
         self.index = index
         self.embedder = embedder
@@ -32,7 +38,13 @@ class Assistant:
         self.notices: list[str] = []
 
     @classmethod
-    def load(cls, settings: Settings | None = None, *, embedder: Embedder | None = None, rebuild: bool = False) -> Assistant:
+    def load(
+        cls,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        rebuild: bool = False,
+    ) -> Assistant:
         """Load the index, building it first if it is missing, stale or corrupt."""
         settings = settings or Settings()
         sources, warnings = documents_mod.load_corpus(Path(settings.corpus_dir))
@@ -42,7 +54,9 @@ class Assistant:
         index = None
         if not rebuild:
             try:
-                index = index_mod.load(settings.index_dir, expect_fingerprint=expected, expect_model=embedder.name)
+                index = index_mod.load(
+                    settings.index_dir, expect_fingerprint=expected, expect_model=embedder.name
+                )
             except IndexProblem as exc:
                 if (Path(settings.index_dir) / "manifest.json").exists():
                     notices.append(f"rebuilding the index: {exc}")

@@ -52,7 +52,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("no passage matches")
     for rank, hit in enumerate(hits, 1):
         p = hit.passage
-        print(f"[{rank}] score {hit.score:.3f} (dense #{hit.dense_rank}, lexical #{hit.lexical_rank})")
+        print(
+            f"[{rank}] score {hit.score:.3f} (dense #{hit.dense_rank}, lexical #{hit.lexical_rank})"
+        )
         print(f"    {p.section_path or p.kind} ¶{p.paragraph}  chars {p.start}–{p.end}")
         print(f"    {p.text[:300]}{'…' if len(p.text) > 300 else ''}")
     return 0
@@ -66,7 +68,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     modes = ["hybrid", "dense", "lexical"] if args.all_modes else [args.mode]
     reports = [evaluate_retrieval(bot, items, k=args.k, mode=mode) for mode in modes]
     if args.json:
-        print(json.dumps({"retrieval": [r.model_dump() for r in reports]}, ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                {"retrieval": [r.model_dump() for r in reports]}, ensure_ascii=False, indent=1
+            )
+        )
     else:
         print("\n\n".join(format_retrieval(r) for r in reports))
     return 0
@@ -80,7 +86,9 @@ def parser() -> argparse.ArgumentParser:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--corpus", type=Path, help="folder of documents (default: corpus/)")
         p.add_argument("--index", type=Path, help="index folder (default: index/)")
-        p.add_argument("--model", help="sentence-transformers model name or folder (default: bundled e5-small)")
+        p.add_argument(
+            "--model", help="sentence-transformers model name or folder (default: bundled e5-small)"
+        )
 
     p = sub.add_parser("build", help="(re)build the index from the corpus")
     common(p)
@@ -100,7 +108,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
-    p.add_argument("--all-modes", action="store_true", help="also report dense-only and lexical-only")
+    p.add_argument(
+        "--all-modes", action="store_true", help="also report dense-only and lexical-only"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_eval)
     return top
@@ -108,7 +118,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
+    )
     if getattr(args, "k", 1) is not None and getattr(args, "k", 1) < 1:
         print("error: -k must be at least 1", file=sys.stderr)
         return 2

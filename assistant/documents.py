@@ -41,7 +41,9 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if b"\x00" in raw[:4096]:
-        raise CorpusError(f"{path.name} looks like a binary file, not text; remove it or convert it to UTF-8 text")
+        raise CorpusError(
+            f"{path.name} looks like a binary file, not text; remove it or convert it to UTF-8 text"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

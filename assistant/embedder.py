@@ -85,7 +85,11 @@ class HashEmbedder:
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        return (
+            np.stack([self._vector(t) for t in texts])
+            if texts
+            else np.zeros((0, self.dim), np.float32)
+        )
 
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self.encode_queries(texts)
@@ -116,7 +120,9 @@ def load(settings: Settings) -> SentenceTransformerEmbedder:
         model = SentenceTransformer(str(source), device="cpu")
     except ModelNotFound:
         raise
-    except Exception as exc:  # sentence-transformers raises many kinds: OSError, ValueError, HTTP errors
+    except (
+        Exception
+    ) as exc:  # sentence-transformers raises many kinds: OSError, ValueError, HTTP errors
         raise ModelNotFound(
             f"cannot load the embedding model {settings.model!r}: {str(exc).splitlines()[0][:200]}. "
             "Give a sentence-transformers model folder on this machine (--model PATH), a name "

@@ -40,7 +40,9 @@ def read_items(path: Path) -> list[EvalItem]:
         try:
             items.append(EvalItem.model_validate_json(line))
         except ValidationError as exc:
-            raise AssistantError(f"{path}:{number} is not a valid question line: {exc.errors()[0]['msg']}") from exc
+            raise AssistantError(
+                f"{path}:{number} is not a valid question line: {exc.errors()[0]['msg']}"
+            ) from exc
     if not items:
         raise AssistantError(f"{path} has no questions")
     return items
@@ -70,14 +72,19 @@ class RetrievalReport(BaseModel):
     misses: list[dict]
 
 
-def evaluate_retrieval(assistant, items: list[EvalItem], *, k: int = 5, mode: str = "hybrid") -> RetrievalReport:
+def evaluate_retrieval(
+    assistant, items: list[EvalItem], *, k: int = 5, mode: str = "hybrid"
+) -> RetrievalReport:
     rows = defaultdict(list)
     misses = []
     for item in items:
         if not item.answerable or not item.evidence:
             continue
         hits = assistant.search(item.question, k=k, mode=mode)
-        rank = next((r for r, h in enumerate(hits, 1) if contains_evidence(h.passage.text, item.evidence)), None)
+        rank = next(
+            (r for r, h in enumerate(hits, 1) if contains_evidence(h.passage.text, item.evidence)),
+            None,
+        )
         chars = sum(len(h.passage.text) for h in hits)
         row = (rank, chars)
         rows[item.group].append(row)
@@ -114,9 +121,14 @@ def evaluate_retrieval(assistant, items: list[EvalItem], *, k: int = 5, mode: st
 
 
 def format_retrieval(report: RetrievalReport) -> str:
-    lines = [f"retrieval ({report.mode})", f"{'group':<15}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR':>8}{'top5 chars':>12}"]
+    lines = [
+        f"retrieval ({report.mode})",
+        f"{'group':<15}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR':>8}{'top5 chars':>12}",
+    ]
     for name, s in [("overall", report.overall), *report.groups.items()]:
-        lines.append(f"{name:<15}{s.count:>4}{s.r1:>8.3f}{s.r5:>8.3f}{s.mrr:>8.3f}{s.top5_chars:>12.0f}")
+        lines.append(
+            f"{name:<15}{s.count:>4}{s.r1:>8.3f}{s.r5:>8.3f}{s.mrr:>8.3f}{s.top5_chars:>12.0f}"
+        )
     if report.misses:
         lines.append("not ranked first:")
         for m in report.misses:

@@ -7,6 +7,8 @@
       passages.jsonl    one passage a line (id, section path, paragraph, text, source spans)
       embeddings.npy    float32 [passages × dim], L2-normalised
       dense.faiss       the FAISS index over those vectors
+      sentences.npy     int64 [sentences × 3]: passage row, start, end (offsets in the passage text)
+      sentence_embeddings.npy, sentences.faiss   the same for each sentence
       bm25/             the bm25s index over folded, acronym-expanded tokens
       README.md         this list
 
@@ -29,6 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ValidationError
 
 from . import passages as passages_mod
+from . import sentences as sentence_mod
 from .documents import SourceDocument
 from .embedder import Embedder
 from .errors import IndexProblem
@@ -40,7 +43,7 @@ from .vectors import VectorIndex, choose_type
 log = logging.getLogger(__name__)
 
 # Bump when the files or the way passages are cut change: older indexes are then rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SPLITTER_VERSION = 1
 
 README = """# index/
@@ -56,6 +59,10 @@ it is rebuilt from `corpus/`.
   text, and the source spans (`source[start:end]` of each piece, joined by one space, is the text).
 - `embeddings.npy`: float32 passage vectors, L2-normalised (`np.load(..., allow_pickle=False)`).
 - `dense.faiss`: the FAISS index over those vectors (flat inner product, or HNSW/IVF for large corpora).
+- `sentences.npy`: int64 rows `[passage row, start, end]`, one per sentence (offsets in the passage text).
+- `sentence_embeddings.npy`, `sentences.faiss`: a vector per sentence (with its passage's section
+  context) and its FAISS index: dense search scores a passage by its best sentence too, and
+  answers are composed from sentences without encoding anything at question time.
 - `bm25/`: the bm25s index over diacritic-folded, acronym-expanded tokens (`.npy` and `.json`).
 - `README.md`: this file.
 """
@@ -95,6 +102,9 @@ class Index:
         embeddings: np.ndarray,
         vectors: VectorIndex,
         lexical: LexicalIndex,
+        sentences: np.ndarray,
+        sentence_embeddings: np.ndarray,
+        sentence_vectors: VectorIndex,
     ):
         self.manifest = manifest
         self.documents = {d.id: d for d in documents}
@@ -102,6 +112,13 @@ class Index:
         self.embeddings = embeddings
         self.vectors = vectors
         self.lexical = lexical
+        self.sentences = sentences
+        self.sentence_embeddings = sentence_embeddings
+        self.sentence_vectors = sentence_vectors
+        # sentence rows of each passage, for answer composition
+        self.sentence_rows: list[list[int]] = [[] for _ in passages]
+        for row, passage_row in enumerate(sentences[:, 0].tolist() if len(sentences) else []):
+            self.sentence_rows[passage_row].append(row)
         self.vocabulary = Vocabulary([p.text for p in passages if p.kind != "reference"])
         self.position = {p.id: i for i, p in enumerate(passages)}
 
@@ -118,7 +135,9 @@ def _sha256(path: Path) -> str:
 
 
 def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in {"manifest.json", "README.md"})
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.name not in {"manifest.json", "README.md"}
+    )
 
 
 def build(
@@ -136,11 +155,28 @@ def build(
     # section context, while the passage text stays the bulletin's own words.
     vocabulary = Vocabulary([p.text for p in passages if p.kind != "reference"])
     texts = [vocabulary.spell_out(p.indexed_text) for p in passages]
+    # Each sentence is embedded too (with its passage's context): a question about one
+    # fact matches the sentence that states it better than the whole paragraph, and the
+    # answer layer scores sentences without encoding anything at question time.
+    sentence_table = sentence_spans(passages)
+    sentence_texts = [
+        vocabulary.spell_out(_with_context(passages[row].context, passages[row].text[start:end]))
+        for row, start, end in sentence_table.tolist()
+    ]
     t0 = time.perf_counter()
-    embeddings = embedder.encode_documents(texts, progress=progress) if texts else np.zeros((0, embedder.dim), np.float32)
+    everything = texts + sentence_texts
+    all_vectors = (
+        embedder.encode_documents(everything, progress=progress)
+        if everything
+        else np.zeros((0, embedder.dim), np.float32)
+    )
     encode_seconds = time.perf_counter() - t0
+    embeddings, sentence_embeddings = all_vectors[: len(texts)], all_vectors[len(texts) :]
     kind = choose_type(len(passages), index_type, ann_threshold)
     vectors = VectorIndex.build(embeddings, kind=kind)
+    sentence_vectors = VectorIndex.build(
+        sentence_embeddings, kind=choose_type(len(sentence_texts), index_type, ann_threshold)
+    )
     lexical = LexicalIndex.build([vocabulary.expand(tokens(p.indexed_text)) for p in passages])
     manifest = Manifest(
         format_version=FORMAT_VERSION,
@@ -155,7 +191,31 @@ def build(
         encode_seconds=round(encode_seconds, 3),
         files={},
     )
-    return Index(manifest, [s.document for s in sources], passages, embeddings, vectors, lexical)
+    return Index(
+        manifest,
+        [s.document for s in sources],
+        passages,
+        embeddings,
+        vectors,
+        lexical,
+        sentence_table,
+        sentence_embeddings,
+        sentence_vectors,
+    )
+
+
+def _with_context(context: str, text: str) -> str:
+    return f"{context}: {text}" if context else text
+
+
+def sentence_spans(passages: list[Passage]) -> np.ndarray:
+    """[passage row, start, end] for every sentence of every passage."""
+    rows = [
+        (row, start, end)
+        for row, p in enumerate(passages)
+        for start, end in sentence_mod.spans(p.text)
+    ]
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
 
 def save(index: Index, folder: Path) -> None:
@@ -174,7 +234,9 @@ def save(index: Index, folder: Path) -> None:
         ) from exc
     try:
         (tmp / "documents.json").write_text(
-            json.dumps([d.model_dump() for d in index.documents.values()], ensure_ascii=False, indent=1),
+            json.dumps(
+                [d.model_dump() for d in index.documents.values()], ensure_ascii=False, indent=1
+            ),
             encoding="utf-8",
         )
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as f:
@@ -182,11 +244,16 @@ def save(index: Index, folder: Path) -> None:
                 f.write(p.model_dump_json() + "\n")
         np.save(tmp / "embeddings.npy", index.embeddings, allow_pickle=False)
         index.vectors.save(tmp / "dense.faiss")
+        np.save(tmp / "sentences.npy", index.sentences, allow_pickle=False)
+        np.save(tmp / "sentence_embeddings.npy", index.sentence_embeddings, allow_pickle=False)
+        index.sentence_vectors.save(tmp / "sentences.faiss")
         (tmp / "bm25").mkdir()
         index.lexical.save(tmp / "bm25")
         (tmp / "README.md").write_text(README, encoding="utf-8")
         index.manifest.files = {str(p.relative_to(tmp)): _sha256(p) for p in _files(tmp)}
-        (tmp / "manifest.json").write_text(index.manifest.model_dump_json(indent=1), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            index.manifest.model_dump_json(indent=1), encoding="utf-8"
+        )
         for p in tmp.rglob("*"):
             if p.is_file():
                 with p.open("rb") as f:
@@ -208,16 +275,24 @@ def read_manifest(folder: Path) -> Manifest:
     try:
         return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, ValidationError) as exc:
-        raise IndexProblem(f"the index manifest in {folder} is unreadable ({type(exc).__name__})") from exc
+        raise IndexProblem(
+            f"the index manifest in {folder} is unreadable ({type(exc).__name__})"
+        ) from exc
 
 
-def load(folder: Path, *, expect_fingerprint: str | None = None, expect_model: str | None = None) -> Index:
+def load(
+    folder: Path, *, expect_fingerprint: str | None = None, expect_model: str | None = None
+) -> Index:
     """Read an index, checking it is current and intact; raises IndexProblem saying why not."""
     manifest = read_manifest(folder)
     if manifest.format_version != FORMAT_VERSION:
-        raise IndexProblem(f"the index in {folder} has format {manifest.format_version}, this version reads {FORMAT_VERSION}")
+        raise IndexProblem(
+            f"the index in {folder} has format {manifest.format_version}, this version reads {FORMAT_VERSION}"
+        )
     if expect_model is not None and manifest.model != expect_model:
-        raise IndexProblem(f"the index was built with model {manifest.model!r}, not {expect_model!r}")
+        raise IndexProblem(
+            f"the index was built with model {manifest.model!r}, not {expect_model!r}"
+        )
     if expect_fingerprint is not None and manifest.corpus_fingerprint != expect_fingerprint:
         raise IndexProblem("the corpus has changed since the index was built")
     for name, digest in manifest.files.items():
@@ -227,16 +302,38 @@ def load(folder: Path, *, expect_fingerprint: str | None = None, expect_model: s
         if _sha256(path) != digest:
             raise IndexProblem(f"index file {name} is corrupt or truncated (checksum mismatch)")
     try:
-        documents = [Document(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))]
+        documents = [
+            Document(**d)
+            for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))
+        ]
         with (folder / "passages.jsonl").open(encoding="utf-8") as f:
             passages = [Passage.model_validate_json(line) for line in f if line.strip()]
         embeddings = np.load(folder / "embeddings.npy", allow_pickle=False)
         vectors = VectorIndex.load(folder / "dense.faiss", manifest.index_type)  # type: ignore[arg-type]
         lexical = LexicalIndex.load(folder / "bm25")
+        sentences = np.load(folder / "sentences.npy", allow_pickle=False)
+        sentence_embeddings = np.load(folder / "sentence_embeddings.npy", allow_pickle=False)
+        sentence_vectors = VectorIndex.load(folder / "sentences.faiss", manifest.index_type)  # type: ignore[arg-type]
     except (OSError, ValueError, ValidationError, RuntimeError) as exc:
-        raise IndexProblem(f"the index in {folder} cannot be read ({type(exc).__name__}: {str(exc)[:120]})") from exc
+        raise IndexProblem(
+            f"the index in {folder} cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from exc
     if not (len(passages) == manifest.passage_count == len(vectors) == embeddings.shape[0]):
         raise IndexProblem("the index files disagree on the number of passages")
     if embeddings.ndim != 2 or embeddings.shape[1] != manifest.dim:
         raise IndexProblem("the stored embeddings do not have the model's dimension")
-    return Index(manifest, documents, passages, embeddings, vectors, lexical)
+    if not (len(sentences) == len(sentence_embeddings) == len(sentence_vectors)):
+        raise IndexProblem("the index files disagree on the number of sentences")
+    if len(sentences) and (sentences[:, 0].max() >= len(passages) or sentences.min() < 0):
+        raise IndexProblem("the sentence table points outside the passages")
+    return Index(
+        manifest,
+        documents,
+        passages,
+        embeddings,
+        vectors,
+        lexical,
+        sentences,
+        sentence_embeddings,
+        sentence_vectors,
+    )

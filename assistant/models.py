@@ -102,7 +102,9 @@ class Passage(BaseModel):
         [(11, 12), (20, 22)]
         """
         if not 0 <= start <= end <= len(self.text):
-            raise ValueError(f"range {start}:{end} is outside the passage (length {len(self.text)})")
+            raise ValueError(
+                f"range {start}:{end} is outside the passage (length {len(self.text)})"
+            )
         out: list[Span] = []
         cursor = 0
         for span in self.spans:
@@ -134,3 +136,51 @@ class QueryInfo(BaseModel):
     dense_query: str
     lexical_terms: list[str]
     dense_weight: float
+
+
+class Citation(BaseModel):
+    """A numbered source of an answer: the passage, where it is, and the exact quote."""
+
+    number: int
+    passage_id: str
+    doc_id: str
+    document: str
+    issue: str = ""
+    section_path: str
+    paragraph: int
+    page: int | None = None
+    quote: str
+    quote_start: int
+    quote_end: int
+    source_spans: list[Span]
+    score: float
+
+    @property
+    def where(self) -> str:
+        """'Số 2/2021 · 2.4. Singapo › (c) … · ¶3' for a Sources line."""
+        parts = [self.issue or self.document, self.section_path or "", f"¶{self.paragraph}"]
+        if self.page:
+            parts.append(f"tr. {self.page}")
+        return " · ".join(p for p in parts if p)
+
+
+class AnswerSentence(BaseModel):
+    text: str
+    citations: list[int]
+    support: float = 1.0
+    supported: bool = True
+
+
+class Answer(BaseModel):
+    question: str
+    query: str
+    language: Literal["vi", "vi-unaccented", "en"]
+    text: str
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    abstained: bool = False
+    related: list[Hit] = Field(default_factory=list)
+    mode: Literal["extractive", "llm"] = "extractive"
+    notice: str | None = None
+    confidence: float = 0.0
+    timings: dict[str, float] = Field(default_factory=dict)

@@ -100,7 +100,8 @@ def _sentence_case(heading: str, casing: Counter) -> str:
     if first_word is not None:
         titled[first_word] = True
     return " ".join(
-        w.replace(b, b.capitalize(), 1) if t and b else w for w, b, t in zip(words, bare, titled, strict=True)
+        w.replace(b, b.capitalize(), 1) if t and b else w
+        for w, b, t in zip(words, bare, titled, strict=True)
     )
 
 
@@ -179,7 +180,9 @@ def paragraphs(source: str) -> list[Paragraph]:
         if in_references:
             for offset, line in _lines(text):
                 ref = Span(start=block.start + offset, end=block.start + offset + len(line))
-                out.append(Paragraph(section=list(path), spans=[ref], kind="reference", pieces=[line]))
+                out.append(
+                    Paragraph(section=list(path), spans=[ref], kind="reference", pieces=[line])
+                )
             continue
 
         kind = "paragraph"
@@ -235,7 +238,9 @@ def _next_body(items: list[Block], i: int) -> str:
 def _is_signature(i: int, items: list[Block]) -> bool:
     """A short line right before another title (e.g. the publisher's line before references)."""
     following = items[i + 1].text if i + 1 < len(items) else ""
-    return not following or (_is_short_title(following) and bool(_REFERENCES.match(_fold_ascii(following))))
+    return not following or (
+        _is_short_title(following) and bool(_REFERENCES.match(_fold_ascii(following)))
+    )
 
 
 def _heading_level(text: str, following: str, path: list[str]) -> tuple[int, str] | None:

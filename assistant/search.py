@@ -74,7 +74,6 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.max_query_chars = max_query_chars
-        self.timings: dict[str, float] = {}
 
     def analyze(self, query: str) -> QueryInfo:
         text = check_query(query, self.max_query_chars)
@@ -87,6 +86,9 @@ class Searcher:
             dense_query = vocab.restore(text)
         dense_query = vocab.spell_out(dense_query)
         lexical_terms = vocab.expand(folded)
+        if language == "en":
+            # The reference list is English: "how", "the", "use" would match it, not the answer.
+            lexical_terms = [t for t in lexical_terms if t not in ENGLISH_WORDS]
         weight = DENSE_WEIGHT[language]
         if language == "en":
             # Names and numbers shared with the bulletin still count, in proportion.
@@ -116,26 +118,52 @@ class Searcher:
         whose section path contains that text (accents and case ignored).
         """
         info = info or self.analyze(query)
+        hits, _, _ = self.run(info, k=k, mode=mode, documents=documents, section=section)
+        return hits
+
+    def run(
+        self,
+        info: QueryInfo,
+        *,
+        k: int = 5,
+        mode: str = "hybrid",
+        documents: list[str] | None = None,
+        section: str | None = None,
+    ) -> tuple[list[Hit], np.ndarray | None, dict[str, float]]:
+        """Search for an analysed query; also returns the query vector and the timings."""
         index = self.index
         n = len(index.passages)
+        timings: dict[str, float] = {}
+        qvec = None
         if n == 0 or k < 1:
-            return []
-        timings = {}
-        t = time.perf_counter()
+            return [], qvec, timings
         dense = np.full(n, np.nan, dtype=np.float32)
         if mode in ("hybrid", "dense"):
-            qvec = self.embedder.encode_queries([info.dense_query])
+            t = time.perf_counter()
+            qvec = self.embedder.encode_queries([info.dense_query])[0]
             timings["encode"] = time.perf_counter() - t
             t = time.perf_counter()
-            scores, rows = index.vectors.search(qvec, k=max(CANDIDATES, k) if mode == "hybrid" else n)
+            depth = max(CANDIDATES, k) if mode == "hybrid" else n
+            scores, rows = index.vectors.search(qvec, k=depth)
             valid = rows[0] >= 0
             dense[rows[0][valid]] = scores[0][valid]
+            # A passage is as relevant as its best sentence: a question about one fact
+            # matches the sentence that states it better than the whole paragraph.
+            if len(index.sentence_vectors):
+                s_scores, s_rows = index.sentence_vectors.search(
+                    qvec, k=min(len(index.sentence_vectors), 3 * depth)
+                )
+                valid = s_rows[0] >= 0
+                owners = index.sentences[s_rows[0][valid], 0]
+                best = np.full(n, np.nan, dtype=np.float32)
+                np.fmax.at(best, owners, s_scores[0][valid])
+                dense = np.fmax(dense, best)
             timings["faiss"] = time.perf_counter() - t
-        t = time.perf_counter()
         lexical = np.zeros(n, dtype=np.float32)
         if mode in ("hybrid", "lexical"):
+            t = time.perf_counter()
             lexical = index.lexical.scores(info.lexical_terms)
-        timings["bm25"] = time.perf_counter() - t
+            timings["bm25"] = time.perf_counter() - t
         t = time.perf_counter()
 
         allowed = np.ones(n, dtype=bool)
@@ -151,15 +179,14 @@ class Searcher:
         if mode == "dense":
             fused = dense_norm
         elif mode == "lexical":
-            fused = lexical_norm
+            fused = np.where(lexical > 0, lexical_norm, -np.inf)
         else:
             fused = info.dense_weight * dense_norm + (1 - info.dense_weight) * lexical_norm
         fused = np.where(allowed, fused, -np.inf)
-        if mode == "lexical":
-            fused = np.where(lexical > 0, fused, -np.inf)
         dense_rank = _ranks(dense)
         lexical_rank = _ranks(np.where(lexical > 0, lexical, np.nan))
         order = np.argsort(-fused, kind="stable")[:k]
+        order = self._follow_lead_in(order, fused, k)
         hits = [
             Hit(
                 passage=index.passages[i],
@@ -173,8 +200,28 @@ class Searcher:
             if np.isfinite(fused[i])
         ]
         timings["fusion"] = time.perf_counter() - t
-        self.timings = timings
-        return hits
+        return hits, qvec, timings
+
+    def _follow_lead_in(self, order: np.ndarray, fused: np.ndarray, k: int) -> np.ndarray:
+        """A best passage that introduces a list ("… các chủ đề sau:") brings its first item.
+
+        The question it matches is answered by the list that follows, not by the lead-in.
+        """
+        if not len(order) or k < 2:
+            return order
+        top = int(order[0])
+        passages = self.index.passages
+        nxt = top + 1
+        if (
+            passages[top].text.rstrip().endswith(":")
+            and nxt < len(passages)
+            and passages[nxt].doc_id == passages[top].doc_id
+            and np.isfinite(fused[nxt])
+            and nxt not in order[:2]
+        ):
+            rest = [int(i) for i in order[1:] if int(i) != nxt]
+            order = np.array([top, nxt, *rest][:k])
+        return order
 
 
 def _normalize(scores: np.ndarray, floor: float | None = None) -> np.ndarray:

@@ -13,7 +13,9 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Vietnamese letters that carry a diacritic (after NFC). Any of them marks accented text.
@@ -108,7 +110,9 @@ class Vocabulary:
         if not words:
             return text
         options = [
-            [w.lower()] if has_diacritics(w) or fold(w) not in self._forms else sorted(self._forms[fold(w)])
+            [w.lower()]
+            if has_diacritics(w) or fold(w) not in self._forms
+            else sorted(self._forms[fold(w)])
             for w in words
         ]
         # best[i][form] = (log-probability, previous form)
@@ -119,7 +123,8 @@ class Vocabulary:
             column = {}
             for form in options[i]:
                 column[form] = max(
-                    (score + self._log_bigram(prev, form), prev) for prev, (score, _) in best[-1].items()
+                    (score + self._log_bigram(prev, form), prev)
+                    for prev, (score, _) in best[-1].items()
                 )
             best.append(column)
         form = max(best[-1], key=lambda f: best[-1][f][0])

@@ -30,7 +30,12 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_settings(tmp_path: Path, corpus_copy: Path) -> Settings:
-    return Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "index", show_progress=False, data_dir=tmp_path / "data")
+    return Settings(
+        corpus_dir=corpus_copy,
+        index_dir=tmp_path / "index",
+        show_progress=False,
+        data_dir=tmp_path / "data",
+    )
 
 
 @pytest.fixture
@@ -41,7 +46,9 @@ def fake_bot(fake_settings: Settings) -> Assistant:
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory) -> Settings:
     folder = tmp_path_factory.mktemp("real")
-    return Settings(corpus_dir=CORPUS, index_dir=folder / "index", show_progress=False, data_dir=folder / "data")
+    return Settings(
+        corpus_dir=CORPUS, index_dir=folder / "index", show_progress=False, data_dir=folder / "data"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,11 @@ from assistant import Assistant, IndexProblem
 from assistant import index as index_mod
 from assistant.embedder import HashEmbedder
 
-QUERIES = ["singapore ho tro doanh nghiep vua va nho", "Hàn Quốc dùng robot làm gì?", "WeChat users"]
+QUERIES = [
+    "singapore ho tro doanh nghiep vua va nho",
+    "Hàn Quốc dùng robot làm gì?",
+    "WeChat users",
+]
 
 
 def results(bot):
@@ -27,7 +31,12 @@ def test_manifest_describes_the_index(fake_bot, fake_settings):
     assert manifest["format_version"] == index_mod.FORMAT_VERSION
     assert manifest["model"] == "hash-embedder" and manifest["dim"] == 64
     assert manifest["passage_count"] == len(fake_bot.index.passages)
-    assert set(manifest["files"]) >= {"passages.jsonl", "embeddings.npy", "dense.faiss", "documents.json"}
+    assert set(manifest["files"]) >= {
+        "passages.jsonl",
+        "embeddings.npy",
+        "dense.faiss",
+        "documents.json",
+    }
     assert (fake_settings.index_dir / "README.md").read_text() == index_mod.README
 
 
@@ -38,7 +47,9 @@ def test_no_pickle_in_the_index(fake_bot, fake_settings):
 
 def test_changed_corpus_triggers_a_rebuild(fake_bot, fake_settings):
     doc = next(fake_settings.corpus_dir.glob("*.txt"))
-    doc.write_text(doc.read_text() + "\n\nMột đoạn mới về Việt Nam và chính phủ số.\n", encoding="utf-8")
+    doc.write_text(
+        doc.read_text() + "\n\nMột đoạn mới về Việt Nam và chính phủ số.\n", encoding="utf-8"
+    )
     again = Assistant.load(fake_settings, embedder=HashEmbedder())
     assert any("corpus has changed" in n for n in again.notices)
     assert any("Việt Nam" in p.text for p in again.index.passages)
@@ -50,7 +61,10 @@ def test_other_model_triggers_a_rebuild(fake_bot, fake_settings):
     assert again.index.manifest.dim == 32
 
 
-@pytest.mark.parametrize("name", ["passages.jsonl", "embeddings.npy", "dense.faiss", "documents.json", "bm25/params.index.json"])
+@pytest.mark.parametrize(
+    "name",
+    ["passages.jsonl", "embeddings.npy", "dense.faiss", "documents.json", "bm25/params.index.json"],
+)
 def test_truncated_file_is_detected_and_rebuilt(fake_bot, fake_settings, name):
     path = fake_settings.index_dir / name
     data = path.read_bytes()

@@ -19,7 +19,7 @@ def test_offsets_round_trip_exactly(split, source):
 
 def test_every_body_paragraph_is_covered_once(split, source):
     covered = sorted((s.start, s.end) for p in split for s in p.spans)
-    for (a0, a1), (b0, _) in zip(covered, covered[1:]):
+    for (_, a1), (b0, _) in zip(covered, covered[1:]):
         assert a1 <= b0, "passages overlap"
     text_chars = sum(e - s for s, e in covered)
     assert text_chars > 0.9 * len(source.strip())
@@ -29,7 +29,10 @@ def test_every_body_paragraph_is_covered_once(split, source):
     "before, after",
     [
         ("sự trùng lặp của các dịch", "vụ và nền tảng"),
-        ("(điều hành nền tảng nhắn tin WeChat) đang đi đầu", "trong ĐMST do khu vực tư nhân dẫn dắt"),
+        (
+            "(điều hành nền tảng nhắn tin WeChat) đang đi đầu",
+            "trong ĐMST do khu vực tư nhân dẫn dắt",
+        ),
         ("Bộ Nội vụ và Truyền thông đang xây", "dựng một nền tảng cho phép"),
         ("Trong khi đó, công", "nghệ mô hình hành vi con người"),
         ("hơn 1.700 trong số", "đó đã được tích hợp"),
@@ -64,7 +67,9 @@ def test_innoleap_sits_under_singapore_private_sector(split):
     innoleap = next(p for p in split if "InnoLeap" in p.text)
     assert innoleap.section[1] == "2.4. Singapo"
     assert innoleap.section[2] == "(c) ĐMST do khu vực tư nhân lãnh đạo"
-    assert innoleap.section_path.startswith("2. Kinh nghiệm đổi mới sáng tạo khu vực công ở Trung Quốc")
+    assert innoleap.section_path.startswith(
+        "2. Kinh nghiệm đổi mới sáng tạo khu vực công ở Trung Quốc"
+    )
     assert "Singapo" in innoleap.indexed_text and innoleap.indexed_text.endswith(innoleap.text)
 
 

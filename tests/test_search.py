@@ -1,8 +1,7 @@
 import numpy as np
 import pytest
 
-from assistant import BadQuery, CorpusError, Settings
-from assistant import Assistant
+from assistant import Assistant, BadQuery, CorpusError, Settings
 from assistant.embedder import HashEmbedder
 
 
@@ -14,7 +13,10 @@ def test_hits_carry_where_they_come_from(fake_bot):
     assert top.passage.paragraph >= 1
     assert top.lexical_rank == 1
     source = fake_bot.sources[top.passage.doc_id]
-    assert source[top.passage.start : top.passage.spans[0].end] == top.passage.text[: top.passage.spans[0].end - top.passage.start]
+    assert (
+        source[top.passage.start : top.passage.spans[0].end]
+        == top.passage.text[: top.passage.spans[0].end - top.passage.start]
+    )
 
 
 def test_k_is_respected(fake_bot):
@@ -22,7 +24,14 @@ def test_k_is_respected(fake_bot):
     assert len(fake_bot.search("dữ liệu", k=1000)) == len(fake_bot.index.passages)
 
 
-@pytest.mark.parametrize("variant", ["singapore ho tro doanh nghiep vua va nho", "SINGAPORE  HỖ TRỢ   doanh nghiệp vừa và nhỏ", "Singapore hỗ trợ doanh nghiệp vừa và nhỏ"])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "singapore ho tro doanh nghiep vua va nho",
+        "SINGAPORE  HỖ TRỢ   doanh nghiệp vừa và nhỏ",
+        "Singapore hỗ trợ doanh nghiệp vừa và nhỏ",
+    ],
+)
 def test_accents_case_and_spaces_do_not_matter_lexically(fake_bot, variant):
     hits = fake_bot.search(variant, k=1, mode="lexical")
     assert "doanh nghiệp vừa và nhỏ" in hits[0].passage.text
@@ -68,7 +77,13 @@ def test_document_filter(fake_bot):
 
 @pytest.mark.parametrize(
     "query, message",
-    [("", "empty"), ("   \n\t ", "empty"), ("x" * 20_000, "20,000 characters"), ("\x00\x01\x02", "empty"), ("?!… ...", "no words")],
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("x" * 20_000, "20,000 characters"),
+        ("\x00\x01\x02", "empty"),
+        ("?!… ...", "no words"),
+    ],
 )
 def test_bad_queries_say_what_is_wrong(fake_bot, query, message):
     with pytest.raises(BadQuery, match=message):
@@ -76,7 +91,10 @@ def test_bad_queries_say_what_is_wrong(fake_bot, query, message):
 
 
 def test_control_characters_inside_a_query_are_ignored(fake_bot):
-    assert fake_bot.search("Hàn\x00 Quốc\x07 robot")[0].passage.id == fake_bot.search("Hàn Quốc robot")[0].passage.id
+    assert (
+        fake_bot.search("Hàn\x00 Quốc\x07 robot")[0].passage.id
+        == fake_bot.search("Hàn Quốc robot")[0].passage.id
+    )
 
 
 def test_corpus_with_no_readable_document(tmp_path):
@@ -86,25 +104,59 @@ def test_corpus_with_no_readable_document(tmp_path):
     (folder / "empty.txt").write_text("  \n")
     (folder / "latin1.txt").write_bytes("Việt".encode("utf-16-le")[:3] + b"\xe9t\xe9")
     with pytest.raises(CorpusError, match="no readable document") as info:
-        Assistant.load(Settings(corpus_dir=folder, index_dir=tmp_path / "i"), embedder=HashEmbedder())
+        Assistant.load(
+            Settings(corpus_dir=folder, index_dir=tmp_path / "i"), embedder=HashEmbedder()
+        )
     assert "binary" in str(info.value) and "empty" in str(info.value)
 
 
 def test_unreadable_file_is_skipped_with_a_notice(tmp_path, corpus_copy):
     (corpus_copy / "broken.txt").write_bytes(b"Vi\xe9t Nam")
-    bot = Assistant.load(Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "i", show_progress=False), embedder=HashEmbedder())
+    bot = Assistant.load(
+        Settings(corpus_dir=corpus_copy, index_dir=tmp_path / "i", show_progress=False),
+        embedder=HashEmbedder(),
+    )
     assert any("broken.txt is not valid UTF-8" in n for n in bot.notices)
     assert len(bot.index.documents) == 1
 
 
 def test_missing_corpus_folder(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
-        Assistant.load(Settings(corpus_dir=tmp_path / "nope", index_dir=tmp_path / "i"), embedder=HashEmbedder())
+        Assistant.load(
+            Settings(corpus_dir=tmp_path / "nope", index_dir=tmp_path / "i"),
+            embedder=HashEmbedder(),
+        )
 
 
-def test_dense_scores_are_cosines(fake_bot):
-    hit = fake_bot.search("Hàn Quốc robot", k=1, mode="dense")[0]
-    q = fake_bot.embedder.encode_queries([fake_bot.searcher.analyze("Hàn Quốc robot").dense_query])[0]
-    row = fake_bot.index.position[hit.passage.id]
-    assert hit.dense_score == pytest.approx(float(fake_bot.index.embeddings[row] @ q), abs=1e-4)
-    assert np.isclose(np.linalg.norm(fake_bot.index.embeddings[row]), 1.0, atol=1e-5)
+def test_dense_score_is_the_best_of_passage_and_its_sentences(fake_bot):
+    index = fake_bot.index
+    q = fake_bot.embedder.encode_queries([fake_bot.searcher.analyze("Hàn Quốc robot").dense_query])[
+        0
+    ]
+    for hit in fake_bot.search("Hàn Quốc robot", k=5, mode="dense"):
+        row = index.position[hit.passage.id]
+        cosines = [float(index.embeddings[row] @ q)] + [
+            float(index.sentence_embeddings[s] @ q) for s in index.sentence_rows[row]
+        ]
+        assert hit.dense_score == pytest.approx(max(cosines), abs=1e-4)
+        assert np.isclose(np.linalg.norm(index.embeddings[row]), 1.0, atol=1e-5)
+
+
+def test_sentence_table_points_into_passages(fake_bot):
+    index = fake_bot.index
+    assert len(index.sentences) > len(index.passages)
+    for row, start, end in index.sentences.tolist():
+        text = index.passages[row].text
+        assert 0 <= start < end <= len(text) and text[start:end].strip() == text[start:end]
+
+
+def test_a_list_lead_in_brings_its_first_item(fake_bot):
+    index = fake_bot.index
+    lead = next(
+        i for i, p in enumerate(index.passages) if p.text.endswith("để đạt được các Mục tiêu:")
+    )
+    fused = np.zeros(len(index.passages))
+    order = fake_bot.searcher._follow_lead_in(np.array([lead, 0, 1]), fused, 3)
+    assert order.tolist() == [lead, lead + 1, 0]
+    # anything else keeps its order
+    assert fake_bot.searcher._follow_lead_in(np.array([0, 1, 2]), fused, 3).tolist() == [0, 1, 2]

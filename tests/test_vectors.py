@@ -15,7 +15,9 @@ def test_flat_equals_brute_force_cosine():
     scores, rows = VectorIndex.build(data, kind="flat").search(queries, k=10)
     expected = np.argsort(-(queries @ data.T), axis=1)[:, :10]
     assert (rows == expected).all()
-    np.testing.assert_allclose(scores, np.take_along_axis(queries @ data.T, expected, axis=1), rtol=1e-5)
+    np.testing.assert_allclose(
+        scores, np.take_along_axis(queries @ data.T, expected, axis=1), rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("kind", ["hnsw", "ivf"])
