@@ -16,10 +16,14 @@ from .settings import Settings
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    llm = bool(getattr(args, "llm_url", None))
     return Settings.from_env(
         corpus_dir=getattr(args, "corpus", None),
         index_dir=getattr(args, "index", None),
         model=getattr(args, "model", None),
+        llm_url=getattr(args, "llm_url", None),
+        llm_model=getattr(args, "llm_model", None),
+        answer_mode="llm" if llm else None,
     )
 
 
@@ -43,6 +47,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from .search import check_query
+
+    check_query(args.query, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
     hits = bot.search(args.query, k=args.k, mode=args.mode, section=args.section)
     if args.json:
@@ -60,21 +67,44 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .render import as_text
+    from .search import check_query
+
+    check_query(args.question, Settings().max_query_chars)  # before loading the model
+    bot = _load(args)
+    answer = bot.ask(args.question, k=args.k, history=args.history or None)
+    if args.json:
+        print(answer.model_dump_json(indent=1))
+    else:
+        print(as_text(answer))
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate_retrieval, format_retrieval, read_items
+    from .evaluate import (
+        evaluate_answers,
+        evaluate_retrieval,
+        format_answers,
+        format_retrieval,
+        read_items,
+    )
 
     items = read_items(Path(args.file))
     bot = _load(args)
     modes = ["hybrid", "dense", "lexical"] if args.all_modes else [args.mode]
     reports = [evaluate_retrieval(bot, items, k=args.k, mode=mode) for mode in modes]
+    answers = None if args.retrieval_only else evaluate_answers(bot, items, k=args.k)
     if args.json:
-        print(
-            json.dumps(
-                {"retrieval": [r.model_dump() for r in reports]}, ensure_ascii=False, indent=1
-            )
-        )
+        out: dict = {"retrieval": [r.model_dump() for r in reports]}
+        if answers is not None:
+            out["answers"] = answers.model_dump()
+        print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
         print("\n\n".join(format_retrieval(r) for r in reports))
+        if answers is not None:
+            print()
+            print(format_answers(answers))
     return 0
 
 
@@ -103,7 +133,25 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("eval", help="measure retrieval on a JSONL question set")
+    p = sub.add_parser("ask", help="answer a question with citations")
+    common(p)
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5, help="passages to answer from (default 5)")
+    p.add_argument(
+        "--history",
+        action="append",
+        metavar="QUESTION",
+        help="an earlier question of the chat (repeat, oldest first)",
+    )
+    p.add_argument(
+        "--llm-url",
+        help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (key from $ASSISTANT_LLM_API_KEY)",
+    )
+    p.add_argument("--llm-model", help="model name at that endpoint")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="measure retrieval and answers on a JSONL question set")
     common(p)
     p.add_argument("file")
     p.add_argument("-k", type=int, default=5)
@@ -111,6 +159,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--all-modes", action="store_true", help="also report dense-only and lexical-only"
     )
+    p.add_argument("--retrieval-only", action="store_true", help="skip the answer metrics")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_eval)
     return top

@@ -139,3 +139,95 @@ def format_retrieval(report: RetrievalReport) -> str:
 
 def to_json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=1)
+
+
+class AnswerScores(BaseModel):
+    answerable: int = 0
+    unanswerable: int = 0
+    fact_recall: float = 0.0
+    citation_hit: float = 0.0
+    quote_fidelity: float = 0.0
+    abstained_unanswerable: int = 0
+    false_abstentions: int = 0
+
+
+class AnswerReport(BaseModel):
+    overall: AnswerScores
+    groups: dict[str, AnswerScores]
+    answers: list[dict]
+
+
+def quotes_are_verbatim(answer, assistant) -> bool:
+    """Every citation's quote is its passage's text at its offsets, and maps to the source."""
+    for c in answer.citations:
+        p = assistant.passage(c.passage_id)
+        if p.text[c.quote_start : c.quote_end] != c.quote:
+            return False
+        source = assistant.sources.get(p.doc_id, "")
+        if " ".join(source[s.start : s.end] for s in c.source_spans) != c.quote:
+            return False
+    for s in answer.sentences:
+        if not any(s.text in c.quote for c in answer.citations if c.number in s.citations):
+            return False
+    return True
+
+
+def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerReport:
+    rows: dict[str, list[dict]] = defaultdict(list)
+    answers = []
+    for item in items:
+        a = assistant.ask(item.question, k=k)
+        cited = [assistant.passage(c.passage_id).text for c in a.citations]
+        row = {
+            "answerable": item.answerable,
+            "abstained": a.abstained,
+            "facts": [f.lower() in a.text.lower() for f in item.facts] if item.answerable else [],
+            "cited": any(contains_evidence(t, item.evidence) for t in cited)
+            if item.answerable
+            else None,
+            "verbatim": quotes_are_verbatim(a, assistant),
+        }
+        rows[item.group].append(row)
+        rows["overall"].append(row)
+        answers.append(
+            {"id": item.id, "group": item.group, **row, "answer": a.model_dump(exclude={"related"})}
+        )
+
+    def scores(values: list[dict]) -> AnswerScores:
+        ans = [v for v in values if v["answerable"]]
+        facts = [f for v in ans for f in v["facts"]]
+        with_quotes = [v for v in values if not v["abstained"]]
+        return AnswerScores(
+            answerable=len(ans),
+            unanswerable=len(values) - len(ans),
+            fact_recall=round(sum(facts) / len(facts), 3) if facts else 0.0,
+            citation_hit=round(sum(bool(v["cited"]) for v in ans) / len(ans), 3) if ans else 0.0,
+            quote_fidelity=round(sum(v["verbatim"] for v in with_quotes) / len(with_quotes), 3)
+            if with_quotes
+            else 1.0,
+            abstained_unanswerable=sum(v["abstained"] for v in values if not v["answerable"]),
+            false_abstentions=sum(v["abstained"] for v in ans),
+        )
+
+    return AnswerReport(
+        overall=scores(rows["overall"]),
+        groups={g: scores(rows[g]) for g in GROUPS if rows[g]},
+        answers=answers,
+    )
+
+
+def format_answers(report: AnswerReport) -> str:
+    head = f"{'group':<15}{'ans':>4}{'facts':>8}{'cited':>8}{'quotes':>8}{'abstain':>10}{'false abst':>11}"
+    lines = ["answers (extractive)", head]
+    for name, s in [("overall", report.overall), *report.groups.items()]:
+        lines.append(
+            f"{name:<15}{s.answerable:>4}{s.fact_recall:>8.3f}{s.citation_hit:>8.3f}{s.quote_fidelity:>8.3f}"
+            f"{f'{s.abstained_unanswerable}/{s.unanswerable}':>10}{s.false_abstentions:>11}"
+        )
+    misses = [
+        a for a in report.answers if a["answerable"] and (not all(a["facts"]) or not a["cited"])
+    ]
+    if misses:
+        lines.append("answers missing a fact or a citation:")
+        lines += [f"  {a['id']} [{a['group']}]: {a['answer']['question']}" for a in misses]
+    return "\n".join(lines)

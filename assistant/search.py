@@ -41,15 +41,21 @@ DENSE_WEIGHT = {"vi": 0.5, "vi-unaccented": 0.4, "en": 0.85}
 CANDIDATES = 50
 
 
-def detect_language(text: str, known_share: float) -> str:
-    """'vi', 'vi-unaccented' or 'en' for a cleaned query."""
+def detect_language(text: str, vietnamese_words: set[str]) -> str:
+    """'vi', 'vi-unaccented' or 'en' for a cleaned query.
+
+    Without diacritics, English function words ("how", "the") against words only the
+    Vietnamese text uses ("ho", "tro", "doanh"): "an do so hoa" is Vietnamese although
+    "an" and "do" are English words too.
+    """
     if has_diacritics(text):
         return "vi"
-    words = [w for w in tokens(text) if not w.isdigit()]
+    words = [w for w in tokens(text) if not w.isdigit() and len(w) > 1]
     english = sum(w in ENGLISH_WORDS for w in words)
-    if english and english >= 0.2 * len(words):
-        return "en"
-    return "vi-unaccented" if known_share >= 0.5 else "en"
+    vietnamese = sum(w in vietnamese_words and w not in ENGLISH_WORDS for w in words)
+    if vietnamese > english and vietnamese >= 0.6 * len(words):
+        return "vi-unaccented"
+    return "en"
 
 
 def check_query(query: str, max_chars: int) -> str:
@@ -80,7 +86,7 @@ class Searcher:
         vocab = self.index.vocabulary
         folded = tokens(text)
         known = vocab.vietnamese_share(folded)
-        language = detect_language(text, known)
+        language = detect_language(text, vocab.folded_words)
         dense_query = text
         if language == "vi-unaccented":
             dense_query = vocab.restore(text)

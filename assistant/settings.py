@@ -29,6 +29,13 @@ class Settings(BaseModel):
     k: int = 5
     max_query_chars: int = 2_000
     show_progress: bool = True
+    # Answers: "extractive" needs nothing else; "llm" uses an OpenAI-compatible endpoint
+    # (Ollama, llama.cpp's server, vLLM) and checks every sentence it writes.
+    answer_mode: Literal["extractive", "llm"] = "extractive"
+    llm_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key_env: str = "ASSISTANT_LLM_API_KEY"
+    llm_timeout: float = 20.0
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

@@ -95,6 +95,7 @@ class Vocabulary:
                     self._forms[fold(w)].add(w)
         self._total = sum(self._unigrams.values()) or 1
         self.folded_words = set(self._forms)
+        self.folded_pairs = {(fold(a), fold(b)) for a, b in self._bigrams}
 
     def restore(self, text: str) -> str:
         """Put diacritics back on words typed without them, the likeliest sequence first.
