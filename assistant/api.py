@@ -20,6 +20,7 @@ from .errors import IndexProblem
 from .models import Answer, Hit, Passage
 from .search import Searcher
 from .settings import Settings
+from .text import NAME_GROUPS
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class Assistant:
         info.original = question
         hits, qvec, timings = self.searcher.run(info, k=k or self.settings.k, documents=documents)
         retrieved = time.perf_counter()
-        result = answer_mod.compose(info, hits, qvec, self.index)
+        result = answer_mod.compose(info, hits, qvec, self.index, bands=getattr(self.embedder, "cosine_bands", None))
         mode = mode or self.settings.answer_mode
         if mode == "llm" and not result.abstained:
             result = self._with_llm(result, info, hits)
@@ -157,7 +158,10 @@ class Assistant:
             for p in self.index.passages
             if len(p.section) >= 2 and re.match(r"^\d+\.\d+\.?\s", p.section[1])
         }
-        return sorted(n for n in names if len(n.split()) <= 3)
+        names = {n for n in names if len(n.split()) <= 3}
+        # and their English and Vietnamese spellings, so "And Korea?" swaps "Japan"
+        names |= {form.title() for group in NAME_GROUPS for form in group if len(form) > 3}
+        return sorted(names)
 
     def passage(self, passage_id: str) -> Passage:
         return self.index.passages[self.index.position[passage_id]]

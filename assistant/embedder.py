@@ -69,6 +69,9 @@ class SentenceTransformerEmbedder:
 class HashEmbedder:
     """A deterministic fake: a normalised bag of hashed folded words and word pairs."""
 
+    # Where its cosines sit: related texts share hashed words, unrelated ones near 0.
+    cosine_bands = {"same": (0.1, 0.5), "cross": (0.1, 0.5)}
+
     def __init__(self, dim: int = 64, name: str = "hash-embedder"):
         self.dim = dim
         self.name = name

@@ -51,7 +51,10 @@ def _swap(previous: str, new_entity: str, places: list[str]) -> str:
     words = list(re.finditer(r"[\w'’-]+", previous))
     runs: list[tuple[int, int]] = []
     for i, w in enumerate(words):
-        if i == 0 or not w.group()[:1].isupper():
+        word = w.group()
+        # Past the first word a capital marks a name; the first word only counts with a
+        # capital inside it ("mVoting", "GovTech").
+        if not (word[:1].isupper() and i > 0) and not any(c.isupper() for c in word[1:]):
             continue
         if runs and runs[-1][1] == words[i - 1].end():
             runs[-1] = (runs[-1][0], w.end())  # the run goes on: "Smart Nation"

@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field, field_validator
 from .embedder import Embedder
 from .models import AnswerSentence, Hit
 from .sentences import spans, split
-from .text import clean, has_diacritics, tokens
+from .text import NAME_GROUPS, clean, has_diacritics, tokens
 
 log = logging.getLogger(__name__)
 
@@ -565,29 +565,6 @@ UNCHECKED_NAME_WORDS = set(
     monday tuesday wednesday thursday friday saturday sunday""".split()
 )
 
-# Places the bulletin names, in English and Vietnamese: a name matches a passage that has
-# any form of its group. Short forms that are also common syllables ("anh", "my") make
-# the check lenient for those names only.
-NAME_GROUPS = [
-    {"china", "chinese", "trung quoc", "trung hoa"},
-    {"japan", "japanese", "nhat ban"},
-    {"korea", "korean", "south korea", "han quoc"},
-    {"singapore", "singaporean", "singapo"},
-    {"vietnam", "vietnamese", "viet nam"},
-    {"guangzhou", "quang chau"},
-    {"guangdong", "quang dong"},
-    {"beijing", "bac kinh"},
-    {"shanghai", "thuong hai"},
-    {"hangzhou", "hang chau"},
-    {"shenzhen", "tham quyen"},
-    {"australia", "australian", "uc"},
-    {"united kingdom", "uk", "britain", "british", "anh"},
-    {"northern ireland", "bac ireland"},
-    {"united nations", "un", "lien hop quoc"},
-    {"united states", "usa", "america", "american", "hoa ky", "my"},
-    {"asia", "asian", "chau a"},
-    {"europe", "european", "chau au"},
-]
 _NAME_GROUP = {form: group for group in NAME_GROUPS for form in group}
 
 # A name's word and a passage word match when equal, or when the shorter (at least 5

@@ -25,7 +25,7 @@ from .embedder import Embedder
 from .errors import BadQuery
 from .index import Index
 from .models import Hit, QueryInfo
-from .text import clean, fold, has_diacritics, tokens
+from .text import NAME_GROUPS, clean, fold, has_diacritics, places_in, tokens
 
 # Frequent English function words; a query without diacritics that uses them is English.
 ENGLISH_WORDS = set(
@@ -95,6 +95,10 @@ class Searcher:
         if language == "en":
             # The reference list is English: "how", "the", "use" would match it, not the answer.
             lexical_terms = [t for t in lexical_terms if t not in ENGLISH_WORDS]
+            # Place names are the words an English question shares with the Vietnamese
+            # text once translated: "Japan" → "nhật bản".
+            for group in places_in(fold(text)):
+                lexical_terms += [w for form in sorted(NAME_GROUPS[group]) if " " in form for w in form.split()]
         weight = DENSE_WEIGHT[language]
         if language == "en":
             # Names and numbers shared with the bulletin still count, in proportion.

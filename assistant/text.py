@@ -25,6 +25,40 @@ _VI_MARKED = re.compile(
 )
 
 
+# Places the bulletin names, in English and Vietnamese: a name matches a passage that has
+# any form of its group. Short forms that are also common syllables ("anh", "my") make
+# the check lenient for those names only.
+NAME_GROUPS = [
+    {"china", "chinese", "trung quoc", "trung hoa"},
+    {"japan", "japanese", "nhat ban"},
+    {"korea", "korean", "south korea", "han quoc"},
+    {"singapore", "singaporean", "singapo"},
+    {"vietnam", "vietnamese", "viet nam"},
+    {"guangzhou", "quang chau"},
+    {"guangdong", "quang dong"},
+    {"beijing", "bac kinh"},
+    {"shanghai", "thuong hai"},
+    {"hangzhou", "hang chau"},
+    {"shenzhen", "tham quyen"},
+    {"australia", "australian", "uc"},
+    {"united kingdom", "uk", "britain", "british", "anh"},
+    {"northern ireland", "bac ireland"},
+    {"united nations", "un", "lien hop quoc"},
+    {"united states", "usa", "america", "american", "hoa ky", "my"},
+    {"asia", "asian", "chau a"},
+    {"europe", "european", "chau au"},
+]
+
+
+def places_in(folded: str) -> set[int]:
+    """Which place groups a folded text names ("nhat ban" or "japan" → Japan's group)."""
+    found = set()
+    for i, group in enumerate(NAME_GROUPS):
+        if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in group):
+            found.add(i)
+    return found
+
+
 def clean(text: str) -> str:
     """NFC, no control or bidi characters, single spaces, stripped."""
     text = unicodedata.normalize("NFC", text)

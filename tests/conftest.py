@@ -46,7 +46,8 @@ def fake_bot(fake_settings: Settings) -> Assistant:
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory) -> Settings:
     folder = tmp_path_factory.mktemp("real")
-    return Settings(
+    # ASSISTANT_CACHE_DIR (if set) says where the converted model is cached.
+    return Settings.from_env(
         corpus_dir=CORPUS, index_dir=folder / "index", show_progress=False, data_dir=folder / "data"
     )
 
