@@ -12,7 +12,7 @@ run: install
 	$(PYTHON) ui.py
 
 test: install
-	$(PYTHON) -m ruff check assistant tests ui.py bench
+	$(PYTHON) -m ruff check .
 	$(PYTHON) -m pytest -q
 
 build: install
