@@ -39,7 +39,7 @@ MAX_ANSWER_CHARS = 700
 
 # Abstain when the confidence (see `confidence`) is below this. Calibrated on the dev set
 # and the unanswerable probes in tests/data/unanswerable.jsonl: see README "Abstention".
-ABSTAIN_BELOW = {"vi": 0.55, "vi-unaccented": 0.55, "en": 0.2}
+ABSTAIN_BELOW = {"vi": 0.45, "vi-unaccented": 0.45, "en": 0.2}
 
 # Questions that ask for a quantity or a date want a sentence with a number in it.
 _WANTS_NUMBER = re.compile(
