@@ -80,6 +80,7 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.max_query_chars = max_query_chars
+        self._secondary = np.array([p.kind in ("reference", "front") for p in index.passages], dtype=bool)
 
     def analyze(self, query: str) -> QueryInfo:
         text = check_query(query, self.max_query_chars)
@@ -192,6 +193,10 @@ class Searcher:
             fused = np.where(lexical > 0, lexical_norm, -np.inf)
         else:
             fused = info.dense_weight * dense_norm + (1 - info.dense_weight) * lexical_norm
+        if mode == "hybrid":
+            # The reference list and the title page match many words and answer nothing:
+            # they stay findable, below the text.
+            fused = np.where(self._secondary, fused * 0.5, fused)
         fused = np.where(allowed, fused, -np.inf)
         dense_rank = _ranks(dense)
         lexical_rank = _ranks(np.where(lexical > 0, lexical, np.nan))
