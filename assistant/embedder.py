@@ -113,10 +113,46 @@ def model_path(settings: Settings) -> Path | str:
     return Path(settings.model) if Path(settings.model).exists() else settings.model
 
 
+def _cached(name: str) -> bool:
+    """Whether the Hugging Face cache on this machine holds that model already."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(name, "config.json"), str)
+    except Exception:  # an odd name or an old huggingface_hub: treat as not cached
+        return False
+
+
+def _hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP check of the model hub, so an offline machine fails fast."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return False
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((endpoint.hostname or "", endpoint.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def load(settings: Settings) -> SentenceTransformerEmbedder:
     """Load the configured model; a model that cannot be found says what to do."""
     source = model_path(settings)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if isinstance(source, str):
+        # A hub name: use the local cache when it has the model; otherwise say at once that
+        # the hub is out of reach instead of retrying for a minute.
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+        if not _cached(source) and not _hub_reachable():
+            raise ModelNotFound(
+                f"the embedding model {settings.model!r} is not a folder on this machine, not in the "
+                "local model cache, and the model hub cannot be reached from here. Give a "
+                "sentence-transformers model folder (--model PATH), or leave --model unset to use "
+                f"the bundled {DEFAULT_MODEL!r}."
+            )
     try:
         from sentence_transformers import SentenceTransformer
 

@@ -1,0 +1,59 @@
+"""The command line as people use it: messages, exit codes, no tracebacks."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def run(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.parametrize("command", ["ask", "search"])
+@pytest.mark.parametrize("question, message", [("", "empty"), ("   ", "empty"), ("x" * 20_000, "20,000 characters")])
+def test_bad_questions_exit_2_with_a_message(command, question, message):
+    result = run(command, question)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_model_says_what_to_do(tmp_path):
+    result = run("search", "robot", "--model", "no-such-org/no-such-model", "--index", str(tmp_path / "i"), env={"HF_HUB_OFFLINE": "1"})
+    assert result.returncode == 2
+    assert "--model PATH" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_corpus_without_documents(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("build", "--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "i"))
+    assert result.returncode == 2 and "no readable document" in result.stderr
+
+
+def test_bad_eval_file(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json}\n")
+    result = run("eval", str(bad))
+    assert result.returncode == 2 and "not a valid question line" in result.stderr
+
+
+@pytest.mark.model
+def test_ask_json_with_the_real_model(real_bot, real_settings):
+    env = {"ASSISTANT_INDEX_DIR": str(real_settings.index_dir), "ASSISTANT_CACHE_DIR": str(real_settings.cache_dir)}
+    result = run("ask", "WeChat có bao nhiêu người dùng?", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert "1 tỷ" in answer["text"] and answer["citations"][0]["section_path"]
+    text = run("ask", "singapore ho tro doanh nghiep vua va nho", env=env)
+    assert "Nguồn:" in text.stdout and "doanh nghiệp vừa và nhỏ" in text.stdout
