@@ -3,6 +3,8 @@
 >>> from assistant import Assistant, Settings
 >>> bot = Assistant.load(Settings())                              # doctest: +SKIP
 >>> bot.search("singapore ho tro doanh nghiep vua va nho", k=3)   # doctest: +SKIP
+>>> bot.add([Path("ban-tin-2021-03.pdf")])                         # doctest: +SKIP
+['ban-tin-2021-03']
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from . import documents as documents_mod
 from . import embedder as embedder_mod
 from . import index as index_mod
 from .embedder import Embedder
-from .errors import IndexProblem
-from .models import Answer, Hit, Passage
+from .errors import CorpusError, IndexProblem
+from .models import Answer, Document, Hit, Passage
 from .search import Searcher
 from .settings import Settings
 from .text import NAME_GROUPS
@@ -48,26 +50,40 @@ class Assistant:
         embedder: Embedder | None = None,
         rebuild: bool = False,
     ) -> Assistant:
-        """Load the index, building it first if it is missing, stale or corrupt."""
+        """Load the index, building it first if it is missing, stale or corrupt.
+
+        A stale index (documents added, changed or removed in the corpus folder) is
+        updated: documents that did not change keep their stored vectors. `rebuild`
+        encodes everything again.
+        """
         settings = settings or Settings()
-        sources, warnings = documents_mod.load_corpus(Path(settings.corpus_dir))
+        # What PDF and Word files gave is kept in the index; `rebuild` reads them afresh.
+        known = None if rebuild else index_mod.read_extracted(Path(settings.index_dir))
+        sources, warnings = documents_mod.load_corpus(Path(settings.corpus_dir), known=known)
         embedder = embedder or embedder_mod.load(settings)
-        expected = index_mod.fingerprint(sources)
         notices = list(warnings)
-        index = None
+        previous = None
         if not rebuild:
             try:
-                index = index_mod.load(
-                    settings.index_dir, expect_fingerprint=expected, expect_model=embedder.name
-                )
+                previous = index_mod.load(settings.index_dir, expect_model=embedder.name)
             except IndexProblem as exc:
                 if (Path(settings.index_dir) / "manifest.json").exists():
                     notices.append(f"rebuilding the index: {exc}")
                 log.info("building the index: %s", exc)
-        if index is None:
+        if previous is not None and previous.manifest.corpus_fingerprint == index_mod.fingerprint(
+            sources
+        ):
+            index = previous
+        else:
+            if previous is not None:
+                notices.append(
+                    "updating the index: the corpus has changed since the index was built "
+                    f"({index_mod.changes(previous, sources)})"
+                )
             index = index_mod.build(
                 sources,
                 embedder,
+                previous=previous,
                 index_type=settings.index_type,
                 ann_threshold=settings.ann_threshold,
                 progress=settings.show_progress,
@@ -80,7 +96,11 @@ class Assistant:
         return bot
 
     def search(self, query: str, *, k: int | None = None, **options) -> list[Hit]:
-        """The best passages for a question, with where they come from and how they scored."""
+        """The best passages for a question, with where they come from and how they scored.
+
+        Options: `mode`, `documents` (document ids to search in), `section` (text the
+        section path contains).
+        """
         return self.searcher.search(query, k=k or self.settings.k, **options)
 
     def ask(
@@ -91,12 +111,14 @@ class Assistant:
         history: list[Answer | str] | None = None,
         mode: str | None = None,
         documents: list[str] | None = None,
+        section: str | None = None,
     ) -> Answer:
         """A short answer with sentence-level citations, or a clear abstention.
 
         `history` holds the previous turns (their answers, or their questions), oldest
         first; a follow-up ("Còn Nhật Bản thì sao?") is rewritten from them, and the
-        rewritten query is in `Answer.query`.
+        rewritten query is in `Answer.query`. `documents` and `section` answer from those
+        documents, or that section, only.
         """
         from . import answer as answer_mod
         from .followup import rewrite
@@ -106,9 +128,13 @@ class Assistant:
         query = rewrite(question, previous, self.places) if previous else question
         info = self.searcher.analyze(query)
         info.original = question
-        hits, qvec, timings = self.searcher.run(info, k=k or self.settings.k, documents=documents)
+        hits, qvec, timings = self.searcher.run(
+            info, k=k or self.settings.k, documents=documents, section=section
+        )
         retrieved = time.perf_counter()
-        result = answer_mod.compose(info, hits, qvec, self.index, bands=getattr(self.embedder, "cosine_bands", None))
+        result = answer_mod.compose(
+            info, hits, qvec, self.index, bands=getattr(self.embedder, "cosine_bands", None)
+        )
         mode = mode or self.settings.answer_mode
         if mode == "llm" and not result.abstained:
             result = self._with_llm(result, info, hits)
@@ -172,3 +198,93 @@ class Assistant:
         doc = self.index.passages[i].doc_id
         lo, hi = max(0, i - before), min(len(self.index.passages), i + after + 1)
         return [p for p in self.index.passages[lo:hi] if p.doc_id == doc]
+
+    def add(self, paths: list[Path]) -> list[str]:
+        """Copy files (and their `.meta.json` sidecars) into the corpus and index them.
+
+        Only the new or changed documents are encoded. Each file is read first, so an
+        unreadable one changes nothing; if indexing fails or is interrupted, the corpus
+        folder and the index stay as they were. Returns the ids of the documents added.
+        """
+        corpus = Path(self.settings.corpus_dir)
+        incoming = [documents_mod.load(Path(p)) for p in paths]
+        ids = [s.document.id for s in incoming]
+        if len(set(ids)) < len(ids):
+            raise CorpusError(
+                f"two of the files have the same document id ({_repeated(ids)}); rename one"
+            )
+        for path, source in zip(paths, incoming):
+            for other in corpus.iterdir():
+                if (
+                    documents_mod.is_document(other)
+                    and documents_mod.doc_id_for(other) == source.document.id
+                    and other.name != Path(path).name
+                ):
+                    raise CorpusError(
+                        f"{Path(path).name} would have the id {source.document.id!r}, which "
+                        f"{other.name} already has; rename the file, or remove "
+                        f"{source.document.id!r} first"
+                    )
+        with documents_mod.change(corpus) as work:
+            for path in paths:
+                work.put(Path(path))
+            sources, index = self._update()
+            missing = [d for d in ids if d not in index.documents]
+            if missing:
+                raise CorpusError(f"{', '.join(missing)} could not be indexed")
+        self._use(sources, index)
+        return ids
+
+    def remove(self, doc_id: str) -> None:
+        """Take a document (and its sidecar) out of the corpus and its passages out of the index."""
+        corpus = Path(self.settings.corpus_dir)
+        path = documents_mod.find(corpus, doc_id)
+        if len([p for p in corpus.iterdir() if documents_mod.is_document(p)]) == 1:
+            raise CorpusError(
+                f"{doc_id!r} is the only document in {corpus}; add another before removing it"
+            )
+        with documents_mod.change(corpus) as work:
+            work.take(path)
+            sources, index = self._update()
+        self._use(sources, index)
+
+    def documents(self) -> list[tuple[Document, index_mod.DocumentEntry]]:
+        """The indexed documents with their passage and sentence counts, in index order."""
+        return [(self.index.documents[e.id], e) for e in self.index.manifest.documents]
+
+    def _update(self) -> tuple[list[documents_mod.SourceDocument], index_mod.Index]:
+        """Index the corpus folder as it is now, reusing this index's stored vectors."""
+        sources, warnings = documents_mod.load_corpus(
+            Path(self.settings.corpus_dir), known=self.index.extracted
+        )
+        index = index_mod.build(
+            sources,
+            self.embedder,
+            previous=self.index,
+            index_type=self.settings.index_type,
+            ann_threshold=self.settings.ann_threshold,
+            progress=self.settings.show_progress,
+        )
+        index_mod.save(index, Path(self.settings.index_dir))
+        self.notices = list(warnings)
+        return sources, index
+
+    def _use(self, sources: list[documents_mod.SourceDocument], index: index_mod.Index) -> None:
+        self.index = index
+        self.sources = {s.document.id: s.text for s in sources}
+        self.searcher = Searcher(
+            index, self.embedder, max_query_chars=self.settings.max_query_chars
+        )
+
+    def check_documents(self, documents: list[str] | None) -> None:
+        """CorpusError naming the ids that are not in the index (a filter by them finds nothing)."""
+        unknown = [d for d in documents or [] if d not in self.index.documents]
+        if unknown:
+            raise CorpusError(
+                f"no document {', '.join(map(repr, unknown))} in the index; the ids are: "
+                f"{', '.join(self.index.documents)} (see `python -m assistant list`)"
+            )
+
+
+def _repeated(ids: list[str]) -> str:
+    return ", ".join(sorted({d for d in ids if ids.count(d) > 1}))

@@ -1,4 +1,4 @@
-"""The command line: `python -m assistant build | search | eval …`.
+"""The command line: `python -m assistant build | add | remove | list | search | ask | eval …`.
 
 Errors are printed as one message for people, with a non-zero exit; never a traceback.
 """
@@ -51,7 +51,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     check_query(args.query, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
-    hits = bot.search(args.query, k=args.k, mode=args.mode, section=args.section)
+    bot.check_documents(args.doc)
+    hits = bot.search(
+        args.query, k=args.k, mode=args.mode, section=args.section, documents=args.doc
+    )
     if args.json:
         print(json.dumps([h.model_dump() for h in hits], ensure_ascii=False, indent=1))
         return 0
@@ -62,7 +65,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(
             f"[{rank}] score {hit.score:.3f} (dense #{hit.dense_rank}, lexical #{hit.lexical_rank})"
         )
-        print(f"    {p.section_path or p.kind} ¶{p.paragraph}  chars {p.start}–{p.end}")
+        page = f" · tr. {p.page}" if p.page else ""
+        print(
+            f"    {p.doc_id} · {p.section_path or p.kind} ¶{p.paragraph}{page}  chars {p.start}–{p.end}"
+        )
         print(f"    {p.text[:300]}{'…' if len(p.text) > 300 else ''}")
     return 0
 
@@ -73,11 +79,90 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     check_query(args.question, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
-    answer = bot.ask(args.question, k=args.k, history=args.history or None)
+    bot.check_documents(args.doc)
+    answer = bot.ask(
+        args.question,
+        k=args.k,
+        history=args.history or None,
+        documents=args.doc,
+        section=args.section,
+    )
     if args.json:
         print(answer.model_dump_json(indent=1))
     else:
         print(as_text(answer))
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from . import documents
+
+    for path in args.paths:  # read every file before loading the model
+        documents.load(path)
+    bot = _load(args)
+    added = bot.add(args.paths)
+    m = bot.index.manifest
+    encoded = [e for e in m.documents if e.id in m.embedded]
+    for doc, entry in bot.documents():
+        if doc.id in added:
+            pages = f", {doc.pages} pages" if doc.pages else ""
+            print(f"added {doc.id} ({doc.path}{pages}): {entry.passages} passages")
+    print(
+        f"encoded {sum(e.passages for e in encoded)} passages and "
+        f"{sum(e.sentences for e in encoded)} sentences of {len(encoded)} document(s); "
+        f"kept the stored vectors of {m.document_count - len(encoded)} → {bot.settings.index_dir}"
+    )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    bot = _load(args)
+    for doc_id in args.doc_ids:
+        bot.remove(doc_id)
+        print(f"removed {doc_id}")
+    m = bot.index.manifest
+    print(f"{m.passage_count} passages from {m.document_count} document(s) remain")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """The corpus documents and their passage counts, from the manifest (no model needed)."""
+    from . import documents
+    from . import index as index_mod
+    from .errors import IndexProblem
+
+    settings = _settings(args)
+    sources, warnings = documents.load_corpus(
+        Path(settings.corpus_dir), known=index_mod.read_extracted(Path(settings.index_dir))
+    )
+    try:
+        entries = {e.id: e for e in index_mod.read_manifest(Path(settings.index_dir)).documents}
+    except IndexProblem:
+        entries = {}
+    rows = []
+    for source in sources:
+        doc = source.document
+        entry = entries.get(doc.id)
+        count = str(entry.passages) if entry and entry.sha256 == doc.sha256 else "not indexed"
+        rows.append((doc.id, count, str(doc.pages or ""), doc.label, doc.path))
+    if args.json:
+        keys = ("id", "passages", "pages", "document", "file")
+        print(json.dumps([dict(zip(keys, r)) for r in rows], ensure_ascii=False, indent=1))
+    else:
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        header = ("id", "passages", "pages")
+        print("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  document")
+        for r in rows:
+            print("  ".join(v.ljust(w) for v, w in zip(r, widths)) + f"  {r[3]} ({r[4]})")
+    for warning in warnings:
+        print(f"note: {warning}", file=sys.stderr)
+    gone = sorted(set(entries) - {r[0] for r in rows})
+    if gone:
+        print(
+            f"note: no longer in the corpus but still indexed: {', '.join(gone)}", file=sys.stderr
+        )
+    if gone or any(r[1] == "not indexed" for r in rows):
+        print("note: the index is updated on the next build, search or ask", file=sys.stderr)
     return 0
 
 
@@ -130,6 +215,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
     p.add_argument("--section", help="only passages whose section path contains this text")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this document (repeat)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
 
@@ -148,8 +234,29 @@ def parser() -> argparse.ArgumentParser:
         help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (key from $ASSISTANT_LLM_API_KEY)",
     )
     p.add_argument("--llm-model", help="model name at that endpoint")
+    p.add_argument(
+        "--doc", action="append", metavar="DOC_ID", help="answer from this document (repeat)"
+    )
+    p.add_argument("--section", help="answer from passages whose section path contains this")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "add", help="copy .pdf, .docx, .md or .txt files into the corpus and index them"
+    )
+    common(p)
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="take documents out of the corpus and the index")
+    common(p)
+    p.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="as `list` shows it")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("list", help="show the documents with their passage counts")
+    common(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("eval", help="measure retrieval and answers on a JSONL question set")
     common(p)

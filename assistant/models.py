@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Literal
 
@@ -14,8 +15,6 @@ JOINER = " "
 
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\([a-z]+\)|\([ivx]+\))\s+")
 
-_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\([a-z]+\)|\([ivx]+\))\s+")
-
 PassageKind = Literal["paragraph", "caption", "footnote", "reference", "front"]
 
 
@@ -24,6 +23,44 @@ class Span(BaseModel):
 
     start: int
     end: int
+
+
+class Heading(BaseModel):
+    """A heading the file format marks (a Markdown `#`, a Word heading style).
+
+    `[start, end)` is its line in the source text; `title` is how the section path shows it
+    (without the `##`); level 0 is a document title, 1 a top-level heading, and so on.
+    """
+
+    start: int
+    end: int
+    level: int
+    title: str
+
+
+class Layout(BaseModel):
+    """What a file format knows about a document's structure, as offsets into its source text.
+
+    - `headings`: the headings the format marks, in order; `None` when it marks none, and
+      headings are then recognised from the text as in the bulletin ("1. …", "(a) …").
+    - `pages`: the offset where each page starts (page `n` starts at `pages[n - 1]`); empty
+      when the source has no pages.
+    - `furniture`: whole lines that are not content: running headers and footers, page
+      numbers, a Markdown front-matter block. They stay in the source, outside every passage.
+
+    >>> Layout(pages=[0, 120, 300]).page_at(150)
+    2
+    """
+
+    headings: list[Heading] | None = None
+    pages: list[int] = Field(default_factory=list)
+    furniture: list[Span] = Field(default_factory=list)
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page that holds `offset`, or None when the source has no pages."""
+        if not self.pages:
+            return None
+        return max(1, bisect.bisect_right(self.pages, offset))
 
 
 class Document(BaseModel):
@@ -38,6 +75,7 @@ class Document(BaseModel):
     date: str = ""
     publisher: str = ""
     language: str = "vi"
+    pages: int | None = None
     sha256: str = ""
 
     @property
@@ -99,7 +137,7 @@ class Passage(BaseModel):
 
         >>> p = Passage(id="x", doc_id="d", text="ab cd", spans=[Span(start=10, end=12), Span(start=20, end=22)])
         >>> [(s.start, s.end) for s in p.to_source(1, 4)]
-        [(11, 12), (20, 22)]
+        [(11, 12), (20, 21)]
         """
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(

@@ -11,10 +11,16 @@ The steps, in order:
 
 Every passage keeps the source spans of its pieces, so `Passage.to_source` maps any range
 of its text back to the file exactly.
+
+Formats that know more than plain text pass a `Layout` (see `models.Layout`): headings they
+mark replace step 2's recognition, furniture lines (running headers, page numbers) are left
+out of every block, and each passage gets the page its first piece is on. Without a layout
+(the text bulletin) nothing changes.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import re
@@ -22,11 +28,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import sentences
-from .models import JOINER, Passage, Span
+from .models import JOINER, Heading, Layout, Passage, Span
 
 MIN_CHARS = 200
 MAX_CHARS = 1000
 HEADING_MAX_CHARS = 120
+FRONT_MAX_CHARS = 2000  # a title page longer than this is the text itself
 
 _TOP = re.compile(r"^(\d)\.\s+(\S.*)$")
 _SUB = re.compile(r"^(\d\.\d+)\.?\s+(\S.*)$")
@@ -71,6 +78,37 @@ def blocks(source: str) -> list[Block]:
         if start < end:
             out.append(Block(start, end, source[start:end]))
     return out
+
+
+def _cut(items: list[Block], source: str, layout: Layout) -> list[Block]:
+    """Blocks split where a marked heading or a furniture line starts or ends; furniture dropped.
+
+    A Markdown heading often has its paragraph on the very next line, and a PDF's running
+    header sits right above the text, so a blank line does not always separate them.
+    """
+    if not layout.furniture and not layout.headings:
+        return items
+    furniture = sorted((f.start, f.end) for f in layout.furniture)
+    points = sorted(
+        {p for f in layout.furniture for p in (f.start, f.end)}
+        | {p for h in layout.headings or [] for p in (h.start, h.end)}
+    )
+    out: list[Block] = []
+    for block in items:
+        inner = [p for p in points if block.start < p < block.end]
+        for lo, hi in zip([block.start, *inner], [*inner, block.end]):
+            while lo < hi and source[lo].isspace():
+                lo += 1
+            while hi > lo and source[hi - 1].isspace():
+                hi -= 1
+            if lo < hi and not _inside(lo, hi, furniture):
+                out.append(Block(lo, hi, source[lo:hi]))
+    return out
+
+
+def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    i = bisect.bisect_right(ranges, (start, float("inf"))) - 1
+    return i >= 0 and ranges[i][0] <= start and end <= ranges[i][1]
 
 
 def _is_short_title(text: str) -> bool:
@@ -119,17 +157,28 @@ def _body_casing(source: str) -> Counter:
     return counts
 
 
-def paragraphs(source: str) -> list[Paragraph]:
-    """The structure of a bulletin: paragraphs with section paths, page breaks repaired."""
+def paragraphs(source: str, layout: Layout | None = None) -> list[Paragraph]:
+    """The structure of a bulletin: paragraphs with section paths, page breaks repaired.
+
+    With `layout.headings`, the marked headings are the structure and nothing before the
+    first one is a title page; otherwise headings are recognised from the text.
+    """
+    layout = layout or Layout()
     casing = _body_casing(source)
-    items = blocks(source)
+    items = _cut(blocks(source), source, layout)
+    marked: dict[int, Heading] | None = (
+        {h.start: h for h in layout.headings} if layout.headings is not None else None
+    )
     path: list[str] = []
     levels: list[int] = []
     out: list[Paragraph] = []
     counters: Counter = Counter()
     pending: Paragraph | None = None  # a paragraph cut by a page break, waiting for its rest
     in_references = False
-    first_heading_seen = False
+    # The title page is what comes before the first "1. TITLE" heading, when that comes
+    # early; a text without one (or with marked headings) has no title page.
+    first_top = next((b.start for b in items if _is_top_heading(b.text)), None)
+    first_heading_seen = marked is not None or first_top is None or first_top > FRONT_MAX_CHARS
     front: Paragraph | None = None
 
     def set_heading(level: int, title: str) -> None:
@@ -150,7 +199,8 @@ def paragraphs(source: str) -> list[Paragraph]:
         span = Span(start=block.start, end=block.end)
         following = items[i + 1].text if i + 1 < len(items) else ""
 
-        if pending is not None and text[:1].islower():
+        heading_mark = marked.get(block.start) if marked is not None else None
+        if pending is not None and text[:1].islower() and heading_mark is None:
             pending.spans.append(span)
             pending.pieces.append(text)
             if text.rstrip().endswith(_TERMINAL) or not following[:1].islower():
@@ -167,7 +217,10 @@ def paragraphs(source: str) -> list[Paragraph]:
             front.pieces.append(text)
             continue
 
-        heading = _heading_level(text, following, path)
+        if marked is not None:
+            heading = (heading_mark.level, heading_mark.title) if heading_mark else None
+        else:
+            heading = _heading_level(text, following, path)
         if heading is not None:
             if not first_heading_seen and front is not None:
                 emit(front)
@@ -192,6 +245,8 @@ def paragraphs(source: str) -> list[Paragraph]:
             kind = "footnote"
         elif _is_short_title(text) and not following[:1].islower() and _is_signature(i, items):
             kind = "front"
+        elif marked is not None and _is_short_title(text) and all(lv <= 0 for lv in levels):
+            kind = "front"  # a subtitle or issue line under the document title
 
         section = list(path) if kind != "front" else []
         title = _ITEM_TITLE.match(text) if kind == "paragraph" else None
@@ -243,6 +298,10 @@ def _is_signature(i: int, items: list[Block]) -> bool:
     )
 
 
+def _is_top_heading(text: str) -> bool:
+    return bool(_TOP.match(text)) and _heading_level(text, "", []) == (1, text)
+
+
 def _heading_level(text: str, following: str, path: list[str]) -> tuple[int, str] | None:
     if not _is_short_title(text):
         return None
@@ -290,10 +349,14 @@ def _split_long(paragraph: Paragraph) -> list[list[Span]]:
     return [temp.to_source(group[0][0], group[-1][1]) for group in groups]
 
 
-def split(source: str, doc_id: str) -> list[Passage]:
-    """The passages of one document, sized for readers and for the embedder."""
+def split(source: str, doc_id: str, *, layout: Layout | None = None) -> list[Passage]:
+    """The passages of one document, sized for readers and for the embedder.
+
+    `layout` carries what the file format knows (marked headings, pages, furniture lines);
+    without it the structure is recognised from the text alone.
+    """
     merged: list[Paragraph] = []
-    for paragraph in paragraphs(source):
+    for paragraph in paragraphs(source, layout):
         last = merged[-1] if merged else None
         if (
             last is not None
@@ -329,6 +392,7 @@ def split(source: str, doc_id: str) -> list[Passage]:
                     kind=paragraph.kind,
                     text=text,
                     spans=spans,
+                    page=layout.page_at(spans[0].start) if layout else None,
                 )
             )
     return passages
