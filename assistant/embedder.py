@@ -1,14 +1,21 @@
 """The model seam: embedders turn texts into L2-normalised float32 vectors.
 
-`load(settings)` gives the real sentence-transformers model; `HashEmbedder` is a
-deterministic fake for fast tests (same text, same vector; shared words, nearby vectors).
+`load(settings)` gives the real model, run by the backend `settings.backend` names:
+"torch" (sentence-transformers as is), or "onnx" / "onnx-int8" (the same model exported
+once to ONNX and run by ONNX Runtime; see `onnxexport`). `HashEmbedder` is a deterministic
+fake for fast tests (same text, same vector; shared words, nearby vectors).
+
+Query vectors are kept in a small LRU cache: a question asked again (a retry, a chat
+that goes back, many users asking the same thing) costs no encoder call.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol
 
@@ -30,14 +37,50 @@ class Embedder(Protocol):
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
 
 
-class SentenceTransformerEmbedder:
+QUERY_CACHE_SIZE = 512
+
+
+def dimension(model) -> int:
+    """A sentence-transformers model's output size (the method was renamed in version 6)."""
+    method = getattr(model, "get_embedding_dimension", None)
+    return int(method() if method else model.get_sentence_embedding_dimension())
+
+
+class _QueryCache:
+    """`encode_queries` through an LRU cache of the last QUERY_CACHE_SIZE query vectors."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _encode_queries_uncached(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            for text, vec in zip(missing, self._encode_queries_uncached(missing), strict=True):
+                self._cache[text] = vec
+        out = np.zeros((len(texts), self.dim), np.float32)  # type: ignore[attr-defined]
+        for i, text in enumerate(texts):
+            self._cache.move_to_end(text)
+            out[i] = self._cache[text]
+        while len(self._cache) > QUERY_CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return out
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+
+class SentenceTransformerEmbedder(_QueryCache):
     """A sentence-transformers model, with its query/document prompts applied."""
 
     def __init__(self, model, name: str, *, batch_size: int = 16):
+        super().__init__()
         self.model = model
         self.name = name
         self.batch_size = batch_size
-        self.dim = int(model.get_sentence_embedding_dimension())
+        self.dim = dimension(model)
         prompts = getattr(model, "prompts", {}) or {}
         # e5 models loaded by name from a hub carry no prompts, but were trained with them.
         if not prompts and "e5" in name.lower():
@@ -59,11 +102,91 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
+    def _encode_queries_uncached(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._query_prompt, False)
 
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self._encode(texts, self._document_prompt, progress)
+
+
+class OnnxEmbedder(_QueryCache):
+    """The same model run by ONNX Runtime from its export (`onnxexport`), fp32 or int8.
+
+    Reproduces `SentenceTransformer.encode`: prompt, tokenizer truncation, mean or CLS
+    pooling, normalisation. Needs only `onnxruntime` and `tokenizers` at run time, so a
+    process that serves questions never imports torch.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        *,
+        file: str = "model_qint8.onnx",
+        batch_size: int = 16,
+        threads: int | None = None,
+        spec: dict | None = None,
+    ):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        super().__init__()
+        folder = Path(folder)
+        spec = spec or json.loads((folder / "export.json").read_text(encoding="utf-8"))
+        self.name = name
+        self.dim = int(spec["dim"])
+        self.batch_size = batch_size
+        self.calls = 0
+        self._pooling = spec["pooling"]
+        self._normalize = bool(spec["normalize"])
+        prompts = spec.get("prompts") or {}
+        if not prompts and "e5" in name.lower():
+            prompts = {"query": "query: ", "document": "passage: "}
+        self._query_prefix = prompts.get("query", "")
+        self._document_prefix = prompts.get("document", prompts.get("passage", ""))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=int(spec["max_tokens"]))
+        self.tokenizer.no_padding()
+        self._pad_id = int(spec["pad_id"])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(
+            str(folder / file), options, providers=["CPUExecutionProvider"]
+        )
+
+    def _encode(self, texts: list[str], prefix: str | None) -> np.ndarray:
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), np.float32)
+        if not texts:
+            return out
+        encodings = self.tokenizer.encode_batch([(prefix or "") + t for t in texts])
+        # Longest first, batched: little padding, as sentence-transformers does.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.full((len(rows), width), self._pad_id, np.int64)
+            mask = np.zeros((len(rows), width), np.int64)
+            for j, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[j, :n] = encodings[i].ids
+                mask[j, :n] = 1
+            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            if self._pooling == "cls":
+                vectors = hidden[:, 0]
+            else:
+                vectors = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            out[rows] = vectors
+        if self._normalize:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+    def _encode_queries_uncached(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prefix)
+
+    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self._document_prefix)
 
 
 class HashEmbedder:
@@ -132,16 +255,31 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
         return False
     endpoint = urlsplit(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
     try:
-        with socket.create_connection((endpoint.hostname or "", endpoint.port or 443), timeout=timeout):
+        with socket.create_connection(
+            (endpoint.hostname or "", endpoint.port or 443), timeout=timeout
+        ):
             return True
     except OSError:
         return False
 
 
-def load(settings: Settings) -> SentenceTransformerEmbedder:
+def name_for(settings: Settings) -> str:
+    """The name the index manifest records: another backend's vectors differ slightly."""
+    return settings.model if settings.backend == "torch" else f"{settings.model}+{settings.backend}"
+
+
+def load(settings: Settings) -> SentenceTransformerEmbedder | OnnxEmbedder:
     """Load the configured model; a model that cannot be found says what to do."""
     source = model_path(settings)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if settings.backend != "torch":
+        if isinstance(source, str):
+            raise ModelNotFound(
+                f"backend {settings.backend!r} needs a model folder on this machine, not the hub "
+                f"name {settings.model!r}: save the model (SentenceTransformer(...).save(PATH)) "
+                "and pass --model PATH, or use backend 'torch'"
+            )
+        return _load_onnx(settings, source)
     if isinstance(source, str):
         # A hub name: use the local cache when it has the model; otherwise say at once that
         # the hub is out of reach instead of retrying for a minute.
@@ -169,3 +307,21 @@ def load(settings: Settings) -> SentenceTransformerEmbedder:
             f"{DEFAULT_MODEL!r}."
         ) from exc
     return SentenceTransformerEmbedder(model, settings.model, batch_size=settings.batch_size)
+
+
+def _load_onnx(settings: Settings, source: Path) -> OnnxEmbedder:
+    from . import onnxexport
+
+    folder = onnxexport.ensure(source)
+    try:
+        return OnnxEmbedder(
+            folder,
+            name_for(settings),
+            file=onnxexport.INT8 if settings.backend == "onnx-int8" else onnxexport.FP32,
+            batch_size=settings.batch_size,
+        )
+    except ImportError as exc:
+        raise ModelNotFound(
+            f'backend {settings.backend!r} needs onnxruntime: run `pip install -e ".[onnx]"`, '
+            "or use backend 'torch'"
+        ) from exc

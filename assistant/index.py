@@ -432,7 +432,37 @@ def save(index: Index, folder: Path) -> None:
         raise IndexProblem(f"cannot write the index to {folder}: {exc.strerror or exc}") from exc
 
 
+def recover(folder: Path) -> None:
+    """Undo what a save killed midway left: put back a set-aside index, drop temporary folders.
+
+    `save` moves the old index aside before renaming the new one in; a kill between the
+    two renames leaves no index at `folder`, only `.NAME.old-PID`. Folders of a process
+    that is still running are left alone.
+    """
+    folder = Path(folder)
+    if os.name != "posix" or not folder.parent.is_dir():
+        return
+    for leftover in sorted(folder.parent.glob(f".{folder.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        try:
+            os.kill(int(pid), 0)
+            continue  # its save is still running
+        except (ValueError, PermissionError):
+            continue
+        except ProcessLookupError:
+            pass
+        try:
+            if kind.endswith(".old") and not folder.exists():
+                os.replace(leftover, folder)
+                log.warning("restored the index that an interrupted save had set aside")
+            elif kind.endswith((".old", ".tmp")):
+                shutil.rmtree(leftover)
+        except OSError as exc:
+            log.warning("cannot clean up %s: %s", leftover, exc)
+
+
 def read_manifest(folder: Path) -> Manifest:
+    recover(folder)
     path = folder / "manifest.json"
     if not path.exists():
         raise IndexProblem(f"no index in {folder}")

@@ -22,9 +22,15 @@ class Settings(BaseModel):
     data_dir: Path = ROOT / "data"
     model: str = DEFAULT_MODEL
     batch_size: int = 16
-    # "flat" is exact; "hnsw" and "ivf" trade a little recall for speed on large corpora;
-    # "auto" picks flat below `ann_threshold` passages.
-    index_type: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
+    # How the model runs: "torch" is sentence-transformers as is; "onnx" and "onnx-int8"
+    # run the same model exported once to ONNX (int8: dynamically quantised weights) with
+    # ONNX Runtime, cached in the model folder (`pip install -e ".[onnx]"`). Measured in
+    # bench/RESULTS.md; torch stays the default until int8 is 2x faster at equal recall.
+    backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    # "flat" is exact; "hnsw", "ivf" and "ivf-sq8" (8-bit vectors, a quarter of the memory)
+    # trade a little recall for speed on large corpora. "auto" picks flat below
+    # `ann_threshold` vectors, HNSW up to 500k and IVF-SQ8 above (see assistant/vectors.py).
+    index_type: Literal["auto", "flat", "hnsw", "ivf", "ivf-sq8"] = "auto"
     ann_threshold: int = 50_000
     k: int = 5
     max_query_chars: int = 2_000

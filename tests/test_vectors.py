@@ -20,7 +20,7 @@ def test_flat_equals_brute_force_cosine():
     )
 
 
-@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+@pytest.mark.parametrize("kind", ["hnsw", "ivf", "ivf-sq8"])
 def test_approximate_indexes_keep_recall(kind):
     rng = np.random.default_rng(1)
     # Real embeddings cluster by topic; uniform random vectors have no structure to exploit.
@@ -53,4 +53,25 @@ def test_k_larger_than_index_is_capped():
 def test_auto_choice():
     assert choose_type(1000, "auto", 50_000) == "flat"
     assert choose_type(100_000, "auto", 50_000) == "hnsw"
+    assert choose_type(1_000_000, "auto", 50_000) == "ivf-sq8"
     assert choose_type(10, "ivf", 50_000) == "ivf"
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf", "ivf-sq8"])
+def test_search_parameters_survive_save_and_load(tmp_path, kind):
+    rng = np.random.default_rng(3)
+    data = unit(rng, 2000, 16)
+    index = VectorIndex.build(data, kind=kind)
+    index.save(tmp_path / "v.faiss")
+    again = VectorIndex.load(tmp_path / "v.faiss", kind)
+    assert (index.search(data[:20], k=5)[1] == again.search(data[:20], k=5)[1]).all()
+    if kind == "hnsw":
+        assert again.index.hnsw.efSearch == index.index.hnsw.efSearch
+    else:
+        assert again.index.nprobe == index.index.nprobe > 1
+
+
+def test_tiny_ivf_still_builds():
+    data = np.eye(4, 8, dtype=np.float32)
+    _, rows = VectorIndex.build(data, kind="ivf-sq8").search(data, k=1)
+    assert rows[:, 0].tolist() == [0, 1, 2, 3]

