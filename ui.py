@@ -60,6 +60,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, help="folder of documents (default: corpus/)")
     p.add_argument("--index", type=Path, help="index folder (default: index/)")
     p.add_argument("--model", help="sentence-transformers model name or folder")
+    p.add_argument(
+        "--backend",
+        choices=["torch", "onnx", "onnx-int8"],
+        help="how the model runs (default torch; the ONNX ones need .[onnx], see bench/)",
+    )
     p.add_argument("--data-dir", type=Path, help="where feedback is saved (default: data/)")
     p.add_argument("--llm-url", help="OpenAI-compatible endpoint for the LLM answer mode")
     p.add_argument("--llm-model", help="model name at that endpoint")
@@ -72,6 +77,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         corpus_dir=args.corpus,
         index_dir=args.index,
         model=args.model,
+        backend=args.backend,
         data_dir=args.data_dir,
         llm_url=args.llm_url,
         llm_model=args.llm_model,

@@ -21,6 +21,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         corpus_dir=getattr(args, "corpus", None),
         index_dir=getattr(args, "index", None),
         model=getattr(args, "model", None),
+        backend=getattr(args, "backend", None),
         llm_url=getattr(args, "llm_url", None),
         llm_model=getattr(args, "llm_model", None),
         answer_mode="llm" if llm else None,
@@ -203,6 +204,11 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--index", type=Path, help="index folder (default: index/)")
         p.add_argument(
             "--model", help="sentence-transformers model name or folder (default: bundled e5-small)"
+        )
+        p.add_argument(
+            "--backend",
+            choices=["torch", "onnx", "onnx-int8"],
+            help="how the model runs (default torch; the ONNX ones need .[onnx], see bench/)",
         )
 
     p = sub.add_parser("build", help="(re)build the index from the corpus")

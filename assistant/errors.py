@@ -19,3 +19,7 @@ class ModelNotFound(AssistantError):
 
 class IndexProblem(AssistantError):
     """The index on disk is missing, stale, corrupt or cannot be written."""
+
+
+class ConfigError(AssistantError):
+    """A setting (flag or ASSISTANT_* variable) has a value the assistant cannot use."""

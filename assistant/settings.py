@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
+
+from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,4 +54,13 @@ class Settings(BaseModel):
             if env is not None:
                 values[name] = env
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ConfigError(
+                f"invalid setting ({problems}); check the flags and ASSISTANT_* variables"
+            ) from None

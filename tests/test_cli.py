@@ -35,6 +35,13 @@ def test_unknown_model_says_what_to_do(tmp_path):
     assert "--model PATH" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("variable, value", [("ASSISTANT_K", "five"), ("ASSISTANT_BACKEND", "gpu")])
+def test_a_bad_setting_in_the_environment_names_it(variable, value):
+    result = run("search", "robot", env={variable: value})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "invalid setting" in result.stderr and repr(value) in result.stderr
+
+
 def test_corpus_without_documents(tmp_path):
     (tmp_path / "empty").mkdir()
     result = run("build", "--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "i"))
