@@ -160,3 +160,22 @@ def test_a_list_lead_in_brings_its_first_item(fake_bot):
     assert order.tolist() == [lead, lead + 1, 0]
     # anything else keeps its order
     assert fake_bot.searcher._follow_lead_in(np.array([0, 1, 2]), fused, 3).tolist() == [0, 1, 2]
+
+
+def test_top_k_and_ranks_equal_a_full_stable_sort():
+    from assistant.search import ranks_of, top_k
+
+    rng = np.random.default_rng(7)
+    for trial in range(200):
+        n = int(rng.integers(1, 60))
+        scores = rng.integers(0, 6, n).astype(np.float32)  # many ties
+        scores[rng.random(n) < 0.2] = -np.inf
+        k = int(rng.integers(1, n + 3))
+        expected = np.argsort(-scores, kind="stable")[:k]
+        assert top_k(scores, k).tolist() == expected.tolist(), trial
+        with_nan = np.where(rng.random(n) < 0.3, np.nan, scores)
+        scored = np.flatnonzero(~np.isnan(with_nan))
+        order = scored[np.argsort(-with_nan[scored], kind="stable")]
+        full = {int(i): r for r, i in enumerate(order, 1)}
+        rows = rng.permutation(n)[:5]
+        assert ranks_of(with_nan, rows) == [full.get(int(i)) for i in rows], trial
