@@ -21,6 +21,7 @@ import gc
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -794,38 +795,46 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     index_dirs = {b: work / f"index-{b}" for b in ("torch", "onnx-int8")}
 
-    log("loading the model (torch) and its ONNX exports")
-    embedders = {
-        "torch": embedder_mod.load(settings_for("torch", index_dirs["torch"])),
-        "onnx": embedder_mod.load(settings_for("onnx", work / "unused")),
-        "onnx-int8": embedder_mod.load(settings_for("onnx-int8", index_dirs["onnx-int8"])),
-    }
-    texts, overhead, seconds = bench_build(embedders, sources, index_dirs["torch"], out)
+    try:
+        log("loading the model (torch) and its ONNX exports")
+        embedders = {
+            "torch": embedder_mod.load(settings_for("torch", index_dirs["torch"])),
+            "onnx": embedder_mod.load(settings_for("onnx", work / "unused")),
+            "onnx-int8": embedder_mod.load(settings_for("onnx-int8", index_dirs["onnx-int8"])),
+        }
+        texts, overhead, seconds = bench_build(embedders, sources, index_dirs["torch"], out)
 
-    bots = {
-        backend: Assistant.load(
-            settings_for(backend, index_dirs[backend]), embedder=embedders[backend]
+        bots = {
+            backend: Assistant.load(
+                settings_for(backend, index_dirs[backend]), embedder=embedders[backend]
+            )
+            for backend in index_dirs
+        }
+        latency = bench_latency(bots, questions, out)
+        encoders = bench_encoders(embedders, texts, seconds, questions, bots, out)
+        real = np.concatenate(
+            [bots["torch"].index.embeddings, bots["torch"].index.sentence_embeddings]
         )
-        for backend in index_dirs
-    }
-    latency = bench_latency(bots, questions, out)
-    encoders = bench_encoders(embedders, texts, seconds, questions, bots, out)
-    real = np.concatenate([bots["torch"].index.embeddings, bots["torch"].index.sentence_embeddings])
-    del bots, embedders
-    gc.collect()
-    scale = {} if args.quick else bench_scale(real, out)
-    if not args.quick:
-        bench_bm25(out, (100_000, 1_000_000))
-    cold = bench_cold_start(index_dirs, questions, out)
-    out += goals(overhead, latency, encoders, scale, cold)
-    out += [
-        f"Total run time: {elapsed() / 60:.1f} minutes. Load average at the end: "
-        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
-        + ".",
-        "",
-    ]
-    args.output.write_text("\n".join(out), encoding="utf-8")
-    log(f"wrote {args.output}")
+        del bots, embedders
+        gc.collect()
+        scale = {} if args.quick else bench_scale(real, out)
+        if not args.quick:
+            bench_bm25(out, (100_000, 1_000_000))
+        cold = bench_cold_start(index_dirs, questions, out)
+        out += goals(overhead, latency, encoders, scale, cold)
+        out += [
+            f"Total run time: {elapsed() / 60:.1f} minutes. Load average at the end: "
+            + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            + ".",
+            "",
+        ]
+    except Exception as exc:  # keep what was measured; say where it stopped
+        out += ["", f"**The run stopped here: {type(exc).__name__}: {exc}**", ""]
+        raise
+    finally:
+        args.output.write_text("\n".join(out), encoding="utf-8")
+        log(f"wrote {args.output}")
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
