@@ -38,6 +38,8 @@ class Embedder(Protocol):
 
 
 QUERY_CACHE_SIZE = 512
+# ONNX Runtime's best batch here: 4 (bench/RESULTS.md, section 3).
+ONNX_BATCH = 4
 
 
 def dimension(model) -> int:
@@ -123,7 +125,7 @@ class OnnxEmbedder(_QueryCache):
         name: str,
         *,
         file: str = "model_qint8.onnx",
-        batch_size: int = 16,
+        batch_size: int = ONNX_BATCH,
         threads: int | None = None,
         spec: dict | None = None,
     ):
@@ -306,7 +308,7 @@ def load(settings: Settings) -> SentenceTransformerEmbedder | OnnxEmbedder:
             "your model hub serves, or leave --model unset to use the bundled "
             f"{DEFAULT_MODEL!r}."
         ) from exc
-    return SentenceTransformerEmbedder(model, settings.model, batch_size=settings.batch_size)
+    return SentenceTransformerEmbedder(model, settings.model, batch_size=settings.batch_size or 16)
 
 
 def _load_onnx(settings: Settings, source: Path) -> OnnxEmbedder:
@@ -318,7 +320,7 @@ def _load_onnx(settings: Settings, source: Path) -> OnnxEmbedder:
             folder,
             name_for(settings),
             file=onnxexport.INT8 if settings.backend == "onnx-int8" else onnxexport.FP32,
-            batch_size=settings.batch_size,
+            batch_size=settings.batch_size or ONNX_BATCH,
         )
     except ImportError as exc:
         raise ModelNotFound(

@@ -23,7 +23,9 @@ class Settings(BaseModel):
     cache_dir: Path = Path(os.path.expanduser("~/.cache/bulletin-assistant"))
     data_dir: Path = ROOT / "data"
     model: str = DEFAULT_MODEL
-    batch_size: int = 16
+    # Texts encoded together; None: the backend's best as measured in bench/RESULTS.md
+    # (torch 16; ONNX Runtime 4, which pads less and runs int8 kernels best on small batches).
+    batch_size: int | None = None
     # How the model runs: "torch" is sentence-transformers as is; "onnx" and "onnx-int8"
     # run the same model exported once to ONNX (int8: dynamically quantised weights) with
     # ONNX Runtime, cached in the model folder (`pip install -e ".[onnx]"`). Measured in
