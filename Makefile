@@ -22,5 +22,4 @@ eval: install
 	$(PYTHON) -m assistant eval ../shared/eval/dev.jsonl --all-modes
 
 bench: install
-	$(PYTHON) -m pip install --quiet -e ".[dev,onnx]"
 	$(PYTHON) bench/run.py
