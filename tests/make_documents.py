@@ -177,3 +177,13 @@ def scanned_pdf(path: Path) -> Path:
     doc.output(str(path))
     picture.unlink()
     return path
+
+
+def sample_files(folder: Path) -> dict[str, Path]:
+    """One document of each kind the tests add: a PDF, a DOCX, Markdown, a scanned PDF."""
+    return {
+        "pdf": pdf(folder / "ban-tin-2021-03-y-te-so.pdf"),
+        "docx": docx(folder / "kinh-te-tuan-hoan-ha-lan.docx"),
+        "md": markdown(folder / "sejong.md"),
+        "scan": scanned_pdf(folder / "scan.pdf"),
+    }

@@ -34,13 +34,7 @@ class CountingEmbedder(HashEmbedder):
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("incoming")
-    return {
-        "pdf": make.pdf(folder / "ban-tin-2021-03-y-te-so.pdf"),
-        "docx": make.docx(folder / "kinh-te-tuan-hoan-ha-lan.docx"),
-        "md": make.markdown(folder / "sejong.md"),
-        "scan": make.scanned_pdf(folder / "scan.pdf"),
-    }
+    return make.sample_files(tmp_path_factory.mktemp("incoming"))
 
 
 @pytest.fixture

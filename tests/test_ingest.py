@@ -16,13 +16,7 @@ from .conftest import BULLETIN, CORPUS
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("files")
-    return {
-        "pdf": make.pdf(folder / "ban-tin-2021-03-y-te-so.pdf"),
-        "docx": make.docx(folder / "kinh-te-tuan-hoan-ha-lan.docx"),
-        "md": make.markdown(folder / "sejong.md"),
-        "scan": make.scanned_pdf(folder / "scan.pdf"),
-    }
+    return make.sample_files(tmp_path_factory.mktemp("files"))
 
 
 def split(source: documents.SourceDocument):
