@@ -25,7 +25,7 @@ from .embedder import Embedder
 from .errors import BadQuery
 from .index import Index
 from .models import Hit, QueryInfo
-from .text import NAME_GROUPS, clean, fold, has_diacritics, places_in, tokens
+from .text import NAME_GROUPS, clean, fold, glossary_terms, has_diacritics, places_in, tokens
 
 # Frequent English function words; a query without diacritics that uses them is English.
 ENGLISH_WORDS = set(
@@ -100,6 +100,7 @@ class Searcher:
             # text once translated: "Japan" → "nhật bản".
             for group in places_in(fold(text)):
                 lexical_terms += [w for form in sorted(NAME_GROUPS[group]) if " " in form for w in form.split()]
+            lexical_terms += glossary_terms(fold(text))
         weight = DENSE_WEIGHT[language]
         if language == "en":
             # Names and numbers shared with the bulletin still count, in proportion.

@@ -50,6 +50,137 @@ NAME_GROUPS = [
 ]
 
 
+# English terms of public-sector innovation and their Vietnamese forms (folded), for the
+# lexical side of English questions over the Vietnamese text: without them an English
+# question shares only names and numbers with the bulletin. General vocabulary of the
+# field, not phrases of particular answers; the longest English form is matched first.
+GLOSSARY: dict[str, tuple[str, ...]] = {
+    "smart nation": ("quoc gia thong minh",),
+    "smart city": ("thanh pho thong minh", "do thi thong minh"),
+    "smart cities": ("thanh pho thong minh", "do thi thong minh"),
+    "prime minister": ("thu tuong",),
+    "minister": ("bo truong",),
+    "ministry": ("bo",),
+    "state council": ("quoc vu vien",),
+    "government": ("chinh phu",),
+    "e-government": ("chinh phu dien tu",),
+    "digital government": ("chinh phu so",),
+    "public sector": ("khu vuc cong",),
+    "public service": ("dich vu cong",),
+    "public services": ("dich vu cong",),
+    "civil servant": ("cong chuc",),
+    "civil servants": ("cong chuc",),
+    "innovation": ("doi moi sang tao", "dmst"),
+    "innovate": ("doi moi sang tao",),
+    "citizen": ("cong dan", "nguoi dan"),
+    "citizens": ("cong dan", "nguoi dan"),
+    "procurement": ("mua sam", "dau thau"),
+    "procure": ("mua sam", "dau thau"),
+    "tender": ("dau thau",),
+    "sme": ("doanh nghiep vua va nho",),
+    "smes": ("doanh nghiep vua va nho",),
+    "small and medium": ("doanh nghiep vua va nho",),
+    "startup": ("khoi nghiep",),
+    "startups": ("khoi nghiep",),
+    "enterprise": ("doanh nghiep",),
+    "enterprises": ("doanh nghiep",),
+    "business": ("doanh nghiep",),
+    "businesses": ("doanh nghiep",),
+    "company": ("cong ty",),
+    "companies": ("cong ty",),
+    "private sector": ("khu vuc tu nhan",),
+    "artificial intelligence": ("tri tue nhan tao",),
+    "big data": ("du lieu lon",),
+    "data": ("du lieu",),
+    "data analytics": ("phan tich du lieu",),
+    "open data": ("du lieu mo",),
+    "internet of things": ("internet van vat",),
+    "cloud": ("dien toan dam may",),
+    "platform": ("nen tang",),
+    "platforms": ("nen tang",),
+    "technology": ("cong nghe",),
+    "digital": ("so", "so hoa"),
+    "digitalization": ("so hoa",),
+    "digitization": ("so hoa",),
+    "transformation": ("chuyen doi",),
+    "strategy": ("chien luoc",),
+    "policy": ("chinh sach",),
+    "policies": ("chinh sach",),
+    "regulation": ("quy dinh",),
+    "regulations": ("quy dinh",),
+    "regulatory sandbox": ("co che quan ly thu nghiem",),
+    "sandbox": ("thu nghiem",),
+    "pilot": ("thi diem", "thu nghiem"),
+    "pilots": ("thi diem", "thu nghiem"),
+    "experiment": ("thu nghiem",),
+    "funding": ("tai tro", "kinh phi"),
+    "fund": ("quy",),
+    "budget": ("ngan sach",),
+    "investment": ("dau tu",),
+    "research and development": ("nghien cuu va phat trien",),
+    "r&d": ("nghien cuu va phat trien",),
+    "university": ("truong dai hoc",),
+    "universities": ("truong dai hoc",),
+    "population": ("dan so",),
+    "people": ("nguoi",),
+    "users": ("nguoi dung",),
+    "area": ("dien tich",),
+    "health": ("y te", "suc khoe"),
+    "healthcare": ("y te", "cham soc suc khoe"),
+    "hospital": ("benh vien",),
+    "hospitals": ("benh vien",),
+    "education": ("giao duc",),
+    "transport": ("giao thong",),
+    "traffic": ("giao thong",),
+    "tax": ("thue",),
+    "payment": ("thanh toan",),
+    "payments": ("thanh toan",),
+    "credit": ("tin dung",),
+    "identity": ("danh tinh",),
+    "robot": ("robot",),
+    "robots": ("robot",),
+    "olympics": ("olympic", "the van hoi"),
+    "winter olympics": ("olympic mua dong", "the van hoi mua dong"),
+    "hackathon": ("hackathon",),
+    "challenge": ("thach thuc",),
+    "challenges": ("thach thuc",),
+    "sustainable development goals": ("muc tieu phat trien ben vung",),
+    "sustainable development": ("phat trien ben vung",),
+    "vision": ("tam nhin",),
+    "office": ("van phong",),
+    "agency": ("co quan",),
+    "agencies": ("co quan",),
+    "local government": ("chinh quyen dia phuong",),
+    "local": ("dia phuong",),
+    "central": ("trung uong",),
+    "program": ("chuong trinh",),
+    "programme": ("chuong trinh",),
+    "project": ("du an",),
+    "projects": ("du an",),
+    "trust": ("tin tuong", "niem tin"),
+    "privacy": ("quyen rieng tu",),
+    "security": ("an ninh", "bao mat"),
+    "crowd": ("dam dong",),
+    "facial recognition": ("nhan dang khuon mat",),
+}
+
+
+def glossary_terms(folded: str) -> list[str]:
+    """The Vietnamese words (folded) for the field's English terms in a folded text.
+
+    Longest terms first, and a matched stretch is not matched again by a shorter term
+    inside it ("smart city" does not also give "city").
+    """
+    out: list[str] = []
+    taken = folded
+    for term in sorted(GLOSSARY, key=len, reverse=True):
+        pattern = rf"(?<![\w&-]){re.escape(term)}(?![\w&-])"
+        if re.search(pattern, taken):
+            taken = re.sub(pattern, " ", taken)
+            for form in GLOSSARY[term]:
+                out += form.split()
+    return list(dict.fromkeys(out))
+
 def places_in(folded: str) -> set[int]:
     """Which place groups a folded text names ("nhat ban" or "japan" → Japan's group)."""
     found = set()

@@ -70,3 +70,15 @@ def test_diacritics_are_restored_from_the_corpus(vocab, typed, restored):
 )
 def test_language_detection(vocab, query, language):
     assert detect_language(query, vocab.folded_words) == language
+
+
+def test_glossary_gives_the_vietnamese_words_of_english_terms():
+    from assistant.text import fold, glossary_terms
+
+    assert glossary_terms(fold("Who drives Singapore's Smart Nation vision?")) == [
+        "quoc", "gia", "thong", "minh", "tam", "nhin"
+    ]  # fmt: skip
+    # The longest term wins and its words are not matched again ("smart city", not "city").
+    terms = glossary_terms(fold("R&D in smart cities and e-government"))
+    assert "nghien" in terms and "thanh" in terms and "dien" in terms
+    assert glossary_terms(fold("governmental")) == []  # whole words only
