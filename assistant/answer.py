@@ -22,7 +22,7 @@ import numpy as np
 from .index import Index
 from .models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from .search import ENGLISH_WORDS
-from .text import fold, places_in, tokens
+from .text import GLOSSARY, fold, places_in, tokens
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -222,6 +222,9 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
     def is_known(word: str) -> bool:
         return word in idf or (len(word) >= 5 and word[:5] in prefixes)
 
+    def translated_known(word: str) -> bool:
+        return any(all(w in idf for w in form.split()) for form in GLOSSARY.get(word, ()))
+
     text = info.normalized
     unknown: list[str] = []
     for first, run in capitalised_runs(text):
@@ -230,7 +233,11 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
         if not words or (first == 0 and len(words) == 1):
             continue  # the first word of a sentence is capitalised anyway
         if info.language == "en" and all(w.rstrip("s").isupper() for w in run):
-            continue  # an English acronym ("SMEs") may well be spelled out in Vietnamese
+            # An English acronym is known if the bulletin uses it ("AI", "OECD") or the
+            # Vietnamese words the glossary gives for it ("SMEs": doanh nghiệp vừa và nhỏ).
+            if not any(is_known(w) or translated_known(w) for w in words):
+                unknown.append(" ".join(words))
+            continue
         if info.language == "en" and len(words) > 1:
             continue  # "State Council", "Smart Nation": institutions are translated in the text
         if not any(is_known(w) for w in words):

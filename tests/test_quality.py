@@ -56,7 +56,19 @@ def test_answers_on_the_dev_set(real_bot, dev_items):
 def test_unanswerable_probes_mostly_abstain(real_bot):
     probes = read_items(ROOT / "tests" / "data" / "unanswerable.jsonl")
     abstained = sum(real_bot.ask(p.question).abstained for p in probes)
-    assert abstained >= 0.75 * len(probes)
+    assert abstained >= 0.8 * len(probes)  # 10 of 12 here
+
+
+@pytest.mark.parametrize(
+    "question, abstains",
+    [
+        ("What is the GDP of South Korea?", True),  # an acronym the bulletin never uses
+        ("How does Singapore procure from SMEs?", False),  # spelled out in Vietnamese
+        ("How is AI used in Japan?", False),  # used as is
+    ],
+)
+def test_english_acronyms_are_known_by_use_or_translation(real_bot, question, abstains):
+    assert real_bot.ask(question).abstained is abstains
 
 
 CONVERSATIONS = [
