@@ -173,13 +173,18 @@ def glossary_terms(folded: str) -> list[str]:
     """
     out: list[str] = []
     taken = folded
-    for term in sorted(GLOSSARY, key=len, reverse=True):
-        pattern = rf"(?<![\w&-]){re.escape(term)}(?![\w&-])"
-        if re.search(pattern, taken):
-            taken = re.sub(pattern, " ", taken)
+    for term, pattern in _GLOSSARY_PATTERNS:
+        taken, found = pattern.subn(" ", taken)
+        if found:
             for form in GLOSSARY[term]:
                 out += form.split()
     return list(dict.fromkeys(out))
+
+
+_GLOSSARY_PATTERNS = [
+    (term, re.compile(rf"(?<![\w&-]){re.escape(term)}(?![\w&-])"))
+    for term in sorted(GLOSSARY, key=len, reverse=True)
+]
 
 def places_in(folded: str) -> set[int]:
     """Which place groups a folded text names ("nhat ban" or "japan" → Japan's group)."""
