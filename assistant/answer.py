@@ -22,7 +22,7 @@ import numpy as np
 from .index import Index
 from .models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from .search import ENGLISH_WORDS
-from .text import GLOSSARY, fold, places_in, tokens
+from .text import GLOSSARY, fold, glossary_terms, places_in, tokens
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -255,6 +255,22 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
     return list(dict.fromkeys(unknown))
 
 
+def understood(info: QueryInfo, index: Index) -> bool:
+    """Whether a question has any word to go by: for English, a word of the language's
+    grammar ("what", "the"), of the bulletin, or of the glossary.
+
+    Text classed as English by default ("asdf qwer", "lorem ipsum", a path, markup) has
+    none, and its nearest sentence would be an answer to nothing.
+    """
+    if info.language != "en":
+        return True
+    words = [t for t in tokens(info.normalized) if not t.isdigit()]
+    idf = idf_weights(index)
+    return any(w in ENGLISH_WORDS or w in idf or w in GLOSSARY for w in words) or bool(
+        glossary_terms(fold(info.normalized))
+    )
+
+
 def confidence(
     best: Candidate, info: QueryInfo, unknown: list[str], bands: dict = E5_BANDS
 ) -> float:
@@ -411,6 +427,8 @@ def compose(
     candidates = score_sentences(info, hits, qvec, index, bands)
     unknown = unknown_words(info, index)
     conf = confidence(candidates[0], info, unknown, bands) if candidates else 0.0
+    if not understood(info, index):
+        conf = 0.0
     if not candidates or should_abstain(conf, info):
         return Answer(
             question=info.original,

@@ -121,3 +121,17 @@ def test_list_lead_in_answers_with_the_items(real_bot):
 
 def test_eval_item_defaults():
     assert EvalItem(id="x", question="q").answerable
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["asdf qwer zxcv", "lorem ipsum dolor sit amet", "../../../../etc/passwd", "hello"],
+)
+def test_text_with_no_word_to_go_by_abstains(real_bot, question):
+    answer = real_bot.ask(question)
+    assert answer.abstained and answer.confidence == 0.0
+
+
+@pytest.mark.parametrize("question", ["WeChat users", "Singapore SMEs procurement"])
+def test_english_keywords_of_the_bulletin_still_answer(real_bot, question):
+    assert not real_bot.ask(question).abstained
