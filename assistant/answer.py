@@ -22,7 +22,7 @@ import numpy as np
 from .index import Index
 from .models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from .search import ENGLISH_WORDS
-from .text import GLOSSARY, fold, glossary_terms, places_in, tokens
+from .text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -203,6 +203,17 @@ def capitalised_runs(text: str) -> list[tuple[int, list[str]]]:
     return runs
 
 
+def mentioned_places(index: Index) -> set[int]:
+    """The place groups the indexed passages name (cached on the index)."""
+    cached = getattr(index, "_places", None)
+    if cached is None:
+        cached = set()
+        for passage in index.passages:
+            cached |= places_in(fold(passage.text))
+        index._places = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def unknown_words(info: QueryInfo, index: Index) -> list[str]:
     """Names and words of the question that the bulletin never uses.
 
@@ -246,6 +257,14 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
             pairs = index.vocabulary.folded_pairs
             if not all((a, b) in pairs for a, b in zip(words, words[1:])):
                 unknown.append(" ".join(words))
+    # A place the question names that the bulletin never names ("Malaysia", "ma lai xi a"),
+    # whatever the words it is written in.
+    folded = fold(text)
+    for group in places_in(folded) - mentioned_places(index):
+        named = [f for f in NAME_GROUPS[group] if re.search(rf"\b{re.escape(f)}\b", folded)]
+        form = max(named, key=len)
+        if " " in form or len(form) >= 5:  # "anh", "my", "uc" are syllables first
+            unknown.append(form)
     if info.language != "en":
         unknown += [
             t

@@ -45,6 +45,12 @@ NAME_GROUPS = [
     {"northern ireland", "bac ireland"},
     {"united nations", "un", "lien hop quoc"},
     {"united states", "usa", "america", "american", "hoa ky", "my"},
+    # Not "an do": folded, "dự án đó" (that project) reads the same as Ấn Độ.
+    {"india", "indian"},
+    {"indonesia", "indonesian"},
+    {"malaysia", "malaysian", "malaixia", "ma lai xi a"},
+    {"thailand", "thai lan"},
+    {"philippines", "philippine", "philippin", "phi lip pin"},
     {"asia", "asian", "chau a"},
     {"europe", "european", "chau au"},
 ]

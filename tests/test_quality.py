@@ -135,3 +135,16 @@ def test_text_with_no_word_to_go_by_abstains(real_bot, question):
 @pytest.mark.parametrize("question", ["WeChat users", "Singapore SMEs procurement"])
 def test_english_keywords_of_the_bulletin_still_answer(real_bot, question):
     assert not real_bot.ask(question).abstained
+
+
+@pytest.mark.parametrize(
+    "question, abstains",
+    [
+        ("ma lai xi a so hoa dich vu cong ra sao", True),  # Malaysia, in syllables
+        ("nhat ban so hoa dich vu cong ra sao", False),  # a country it covers
+        ("Hình ảnh Singapore thông minh", False),  # "ảnh" is not a place
+        ("Dự án đó do ai thực hiện ở Hàng Châu?", False),  # "dự án đó" is not Ấn Độ
+    ],
+)
+def test_a_place_the_bulletin_never_names_abstains(real_bot, question, abstains):
+    assert real_bot.ask(question).abstained is abstains
