@@ -1,28 +1,16 @@
 """The command line as people use it: messages, exit codes, no tracebacks."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import ROOT
-
-
-def run(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
+from .conftest import run_cli as run
 
 
 @pytest.mark.parametrize("command", ["ask", "search"])
-@pytest.mark.parametrize("question, message", [("", "empty"), ("   ", "empty"), ("x" * 20_000, "20,000 characters")])
+@pytest.mark.parametrize(
+    "question, message", [("", "empty"), ("   ", "empty"), ("x" * 20_000, "20,000 characters")]
+)
 def test_bad_questions_exit_2_with_a_message(command, question, message):
     result = run(command, question)
     assert result.returncode == 2
@@ -30,7 +18,15 @@ def test_bad_questions_exit_2_with_a_message(command, question, message):
 
 
 def test_unknown_model_says_what_to_do(tmp_path):
-    result = run("search", "robot", "--model", "no-such-org/no-such-model", "--index", str(tmp_path / "i"), env={"HF_HUB_OFFLINE": "1"})
+    result = run(
+        "search",
+        "robot",
+        "--model",
+        "no-such-org/no-such-model",
+        "--index",
+        str(tmp_path / "i"),
+        env={"HF_HUB_OFFLINE": "1"},
+    )
     assert result.returncode == 2
     assert "--model PATH" in result.stderr and "Traceback" not in result.stderr
 
@@ -57,7 +53,10 @@ def test_bad_eval_file(tmp_path):
 
 @pytest.mark.model
 def test_ask_json_with_the_real_model(real_bot, real_settings):
-    env = {"ASSISTANT_INDEX_DIR": str(real_settings.index_dir), "ASSISTANT_CACHE_DIR": str(real_settings.cache_dir)}
+    env = {
+        "ASSISTANT_INDEX_DIR": str(real_settings.index_dir),
+        "ASSISTANT_CACHE_DIR": str(real_settings.cache_dir),
+    }
     result = run("ask", "WeChat có bao nhiêu người dùng?", "--json", env=env)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)

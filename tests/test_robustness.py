@@ -7,6 +7,7 @@ that load the real model are marked `model`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -23,6 +24,8 @@ import pytest
 from assistant import Assistant, AssistantError, BadQuery, CorpusError, IndexProblem
 from assistant import index as index_mod
 from assistant.embedder import HashEmbedder
+
+from .conftest import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["Hàn Quốc dùng robot làm gì?", "singapore ho tro doanh nghiep", "WeChat users"]
@@ -137,15 +140,7 @@ def test_a_corpus_of_bad_files_only_says_why_for_each(tmp_path):
 # ---------------------------------------------------------------- bad input, the CLI
 
 
-def cli(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-    )
+cli = functools.partial(run_cli, timeout=120)
 
 
 def assert_clean_error(done: subprocess.CompletedProcess, message: str) -> None:
