@@ -204,14 +204,20 @@ def capitalised_runs(text: str) -> list[tuple[int, list[str]]]:
 
 
 def mentioned_places(index: Index) -> set[int]:
-    """The place groups the indexed passages name (cached on the index)."""
-    cached = getattr(index, "_places", None)
-    if cached is None:
-        cached = set()
-        for passage in index.passages:
-            cached |= places_in(fold(passage.text))
-        index._places = cached  # type: ignore[attr-defined]
-    return cached
+    """The place groups the corpus names: a form's words are corpus words, in corpus order.
+
+    Read from the vocabulary the index already holds, so it costs the same for one
+    bulletin as for a million passages.
+    """
+    vocab = index.vocabulary
+
+    def named(form: str) -> bool:
+        words = form.split()
+        return all(w in vocab.folded_words for w in words) and all(
+            pair in vocab.folded_pairs for pair in zip(words, words[1:])
+        )
+
+    return {i for i, group in enumerate(NAME_GROUPS) if any(named(f) for f in group)}
 
 
 def unknown_words(info: QueryInfo, index: Index) -> list[str]:
