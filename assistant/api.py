@@ -14,14 +14,14 @@ import re
 import time
 from pathlib import Path
 
-from . import documents as documents_mod
-from . import embedder as embedder_mod
-from . import index as index_mod
-from .embedder import Embedder
+from .embed import embedder as embedder_mod
+from .embed.embedder import Embedder
 from .errors import CorpusError, IndexProblem
+from .ingest import documents as documents_mod
 from .models import Answer, Document, Hit, Passage
-from .search import Searcher
+from .retrieve.search import Searcher
 from .settings import Settings
+from .store import index as index_mod
 from .text import NAME_GROUPS
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,8 @@ class Assistant:
         rewritten query is in `Answer.query`. `documents` and `section` answer from those
         documents, or that section, only.
         """
-        from . import answer as answer_mod
-        from .followup import rewrite
+        from .answer import extractive as answer_mod
+        from .retrieve.followup import rewrite
 
         started = time.perf_counter()
         previous = [h.query if isinstance(h, Answer) else str(h) for h in (history or [])]
@@ -147,8 +147,8 @@ class Assistant:
 
     def _with_llm(self, extractive: Answer, info, hits: list[Hit]) -> Answer:
         """The LLM's checked answer; the extractive one, with a notice, when it fails."""
-        from . import answer as answer_mod
-        from . import llm
+        from .answer import extractive as answer_mod
+        from .answer import llm
 
         s = self.settings
         if not (s.llm_url and s.llm_model):

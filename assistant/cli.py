@@ -48,7 +48,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from .search import check_query
+    from .retrieve.search import check_query
 
     check_query(args.query, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
@@ -76,7 +76,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from .render import as_text
-    from .search import check_query
+    from .retrieve.search import check_query
 
     check_query(args.question, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
@@ -96,7 +96,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from . import documents
+    from .ingest import documents
 
     for path in args.paths:  # read every file before loading the model
         documents.load(path)
@@ -128,9 +128,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """The corpus documents and their passage counts, from the manifest (no model needed)."""
-    from . import documents
-    from . import index as index_mod
     from .errors import IndexProblem
+    from .ingest import documents
+    from .store import index as index_mod
 
     settings = _settings(args)
     sources, warnings = documents.load_corpus(

@@ -35,10 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant import Assistant, Settings  # noqa: E402
-from assistant import documents as documents_mod  # noqa: E402
-from assistant import embedder as embedder_mod  # noqa: E402
-from assistant import index as index_mod  # noqa: E402
+from assistant.embed import embedder as embedder_mod  # noqa: E402
 from assistant.evaluate import evaluate_retrieval, read_items  # noqa: E402
+from assistant.ingest import documents as documents_mod  # noqa: E402
+from assistant.store import index as index_mod  # noqa: E402
 
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -446,7 +446,7 @@ def rss_gb() -> float:
 def bench_scale(real: np.ndarray, out: list[str]) -> dict:
     import faiss
 
-    from assistant.vectors import VectorIndex
+    from assistant.store.vectors import VectorIndex
 
     log("4. scale")
     rng = np.random.default_rng(0)
@@ -581,8 +581,8 @@ def vietnamese_like_vocabulary(rng: np.random.Generator, size: int = 20_000) -> 
 
 
 def bench_bm25(out: list[str], sizes: tuple[int, ...]) -> None:
-    from assistant.lexical import LexicalIndex
-    from assistant.search import fuse, ranks_of, top_k
+    from assistant.retrieve.search import fuse, ranks_of, top_k
+    from assistant.store.lexical import LexicalIndex
 
     log("4b. BM25 and fusion at scale")
     rng = np.random.default_rng(1)

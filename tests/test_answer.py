@@ -3,8 +3,8 @@
 import pytest
 
 from assistant.evaluate import quotes_are_verbatim
+from assistant.ingest.sentences import split
 from assistant.render import as_text
-from assistant.sentences import split
 
 
 def test_answer_sentences_are_verbatim_quotes_with_offsets(fake_bot):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import ui_render
+from assistant.app import render as ui_render
 from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent

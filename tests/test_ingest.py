@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 
-from assistant import Assistant, CorpusError, Settings, documents, formats, passages
-from assistant.embedder import HashEmbedder
+from assistant import Assistant, CorpusError, Settings
+from assistant.embed.embedder import HashEmbedder
+from assistant.ingest import documents, formats, passages
 from assistant.models import JOINER, Layout
 
 from . import make_documents as make

@@ -16,9 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pydantic import ValidationError
 
-from assistant import llm
-from assistant.embedder import HashEmbedder
-from assistant.llm import LLMConfig, LLMError
+from assistant.answer import llm
+from assistant.answer.llm import LLMConfig, LLMError
+from assistant.embed.embedder import HashEmbedder
 from assistant.models import Hit, Passage, Span
 
 TOP = "2. Kinh nghiệm ĐMST khu vực công ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo"

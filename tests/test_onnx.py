@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.embedder import OnnxEmbedder, load, model_path
+from assistant.embed.embedder import OnnxEmbedder, load, model_path
 from assistant.errors import ModelNotFound
 
 pytest.importorskip("onnxruntime", reason="the ONNX backends need `pip install -e '.[onnx]'`")
@@ -22,7 +22,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def exported(real_bot):
-    from assistant import onnxexport
+    from assistant.embed import onnx_export as onnxexport
 
     return onnxexport.ensure(model_path(real_bot.settings))
 
@@ -43,7 +43,7 @@ def test_the_export_gives_the_torch_model_s_vectors(real_bot, exported, file, le
 
 @pytest.mark.model
 def test_an_export_is_made_once_and_reused(exported):
-    from assistant import onnxexport
+    from assistant.embed import onnx_export as onnxexport
 
     before = (exported / "model_qint8.onnx").stat().st_mtime_ns
     assert onnxexport.is_current(exported.parent)

@@ -2,7 +2,7 @@ import statistics
 
 import pytest
 
-from assistant import passages
+from assistant.ingest import passages
 from assistant.models import JOINER, Passage, Span
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError, BadQuery, CorpusError, IndexProblem
-from assistant import index as index_mod
-from assistant.embedder import HashEmbedder
+from assistant.embed.embedder import HashEmbedder
+from assistant.store import index as index_mod
 
 from .conftest import run_cli
 
@@ -205,7 +205,9 @@ def test_cli_answers_hostile_text_with_the_real_model(real_bot, real_settings, t
 KILLABLE_BUILD = textwrap.dedent(
     """
     import sys, time
-    from assistant import cli, embedder, index, vectors
+    from assistant import cli
+    from assistant.embed import embedder
+    from assistant.store import index, vectors
     pause_at = sys.argv[1]
 
     def pause(point):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant, BadQuery, CorpusError, Settings
-from assistant.embedder import HashEmbedder
+from assistant.embed.embedder import HashEmbedder
 
 
 def test_hits_carry_where_they_come_from(fake_bot):
@@ -163,7 +163,7 @@ def test_a_list_lead_in_brings_its_first_item(fake_bot):
 
 
 def test_top_k_and_ranks_equal_a_full_stable_sort():
-    from assistant.search import ranks_of, top_k
+    from assistant.retrieve.search import ranks_of, top_k
 
     rng = np.random.default_rng(7)
     for trial in range(200):

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.sentences import spans, split
+from assistant.ingest.sentences import spans, split
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from assistant.search import detect_language
+from assistant.retrieve.search import detect_language
 from assistant.text import Vocabulary, clean, fold, mine_acronyms, tokens
 
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from assistant import app as app_mod
-from assistant import ui_render
+from assistant.app import render as ui_render
 from assistant.feedback import FeedbackLog
 from assistant.models import Answer, AnswerSentence, Citation, Passage, Span
 from tests.serving import free_port, serving

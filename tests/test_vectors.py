@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from assistant.vectors import VectorIndex, choose_type
+from assistant.store.vectors import VectorIndex, choose_type
 
 
 def unit(rng, n, dim):

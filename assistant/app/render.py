@@ -19,7 +19,7 @@ import re
 from datetime import UTC, datetime
 from html import escape
 
-from .models import SECTION_SEP, Answer, AnswerSentence, Citation, Document, Hit, Passage
+from ..models import SECTION_SEP, Answer, AnswerSentence, Citation, Document, Hit, Passage
 
 # A paraphrase (LLM mode) supported below this is marked as weakly supported; the LLM
 # check itself drops sentences below its own, lower, threshold.

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ..errors import CorpusError
+from ..models import Document, Layout
+from ..text import has_diacritics
 from . import formats
-from .errors import CorpusError
-from .models import Document, Layout
-from .text import has_diacritics
 
 log = logging.getLogger(__name__)
 

@@ -37,8 +37,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .errors import CorpusError
-from .models import Heading, Layout, Span
+from ..errors import CorpusError
+from ..models import Heading, Layout, Span
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .text import clean, fold, tokens
+from ..text import clean, fold, tokens
 
 _SWITCH = re.compile(
     r"^(?:còn|con|thế còn|the con|vậy còn|vay con|and|and what about|what about|how about)\s+(?P<entity>.+?)"

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelNotFound
-from .locking import locked
+from ..errors import ModelNotFound
+from ..locking import locked
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import Index
-from .models import Answer, AnswerSentence, Citation, Hit, QueryInfo
-from .search import ENGLISH_WORDS
-from .text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
+from ..retrieve.search import ENGLISH_WORDS
+from ..store.index import Index
+from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -501,7 +501,7 @@ def compose(
 
 def _best_quote(sentence: str, passage_text: str) -> tuple[int, int]:
     """The passage sentence that shares most words with `sentence` (its supporting span)."""
-    from . import sentences as sentence_mod
+    from ..ingest import sentences as sentence_mod
 
     words = set(tokens(sentence))
     spans = sentence_mod.spans(passage_text) or [(0, len(passage_text))]

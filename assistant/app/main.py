@@ -23,12 +23,12 @@ from typing import Any
 
 import gradio as gr
 
-from . import ui_render as render
-from .api import Assistant
-from .errors import AssistantError
-from .feedback import FeedbackLog
-from .models import Answer, Hit
-from .text import clean
+from ..api import Assistant
+from ..errors import AssistantError
+from ..feedback import FeedbackLog
+from ..models import Answer, Hit
+from ..text import clean
+from . import render
 
 log = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .locking import locked
+from ..locking import locked
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer

@@ -27,8 +27,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..models import JOINER, Heading, Layout, Passage, Span
 from . import sentences
-from .models import JOINER, Heading, Layout, Passage, Span
 
 MIN_CHARS = 200
 MAX_CHARS = 1000
@@ -267,7 +267,7 @@ def paragraphs(source: str, layout: Layout | None = None) -> list[Paragraph]:
 
 
 def _fold_ascii(text: str) -> str:
-    from .text import fold
+    from ..text import fold
 
     return fold(text)
 

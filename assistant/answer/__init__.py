@@ -1,0 +1,1 @@
+"""Stage 6, answer: extractive answers with citations, abstention, the checked LLM mode."""

@@ -1,0 +1,1 @@
+"""Stage 2, ingest: reading files (txt, md, pdf, docx), the corpus folder, passages, sentences."""

@@ -1,0 +1,1 @@
+"""Stage 4, store: the index on disk (manifest, checksums, build and update), FAISS vectors, BM25."""
