@@ -1,0 +1,245 @@
+"""PDF (pypdf), with pages; running headers, footers and page numbers left out."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import CorpusError
+from ...models import Layout, Span
+from ..extracted import (
+    _TERMINAL,
+    PAGE_BREAK,
+    Extracted,
+    _read_bytes,
+)
+
+log = logging.getLogger(__name__)
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    text: str
+    y: float | None
+    size: float
+
+
+# A line that is only a page number: "12", "- 12 -", "Trang 3", "Page 3 of 10", "iv".
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:trang|page|tr\.)\s*)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—)\]]?"
+    r"(?:\s*(?:/|of|trên)\s*\d{1,4})?$",
+    re.IGNORECASE,
+)
+FURNITURE_ZONE = 3  # lines at the top and at the bottom of a page where furniture sits
+
+
+def read_pdf(path: Path) -> Extracted:
+    """A text PDF, page by page: paragraphs recovered, headers, footers and page numbers marked."""
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    raw = _read_bytes(path)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise CorpusError(
+                f"{path.name} is password-protected; save an unprotected copy and add that"
+            )
+        pages = [_page_lines(page) for page in reader.pages]
+    except CorpusError:
+        raise
+    except (PdfReadError, OSError, ValueError, KeyError, TypeError) as exc:
+        raise CorpusError(
+            f"{path.name} cannot be read as a PDF ({type(exc).__name__}: {str(exc)[:120]}); "
+            "check that the file is complete, or export it again"
+        ) from exc
+    if not pages:
+        raise CorpusError(f"{path.name} has no pages")
+    with_text = [i for i, lines in enumerate(pages, 1) if any(_has_words(ln.text) for ln in lines)]
+    if not with_text:
+        raise CorpusError(
+            f"{path.name} has no text layer: its {len(pages)} page(s) are images, as in a "
+            "scanned document. Run OCR on it first (for example `ocrmypdf in.pdf out.pdf`) and "
+            "add the result, or add a .docx or .txt version."
+        )
+    if len(with_text) < len(pages):
+        log.warning(
+            "%s: %d of %d pages have no text (scanned pages?); their content is not indexed",
+            path.name,
+            len(pages) - len(with_text),
+            len(pages),
+        )
+    repeated = _repeated_lines(pages)
+    text_parts: list[str] = []
+    starts: list[int] = []
+    furniture: list[Span] = []
+    offset = 0
+    for number, lines in enumerate(pages):
+        if number:
+            text_parts.append(PAGE_BREAK)
+            offset += len(PAGE_BREAK)
+        starts.append(offset)
+        page_text, page_furniture = _page_text(lines, repeated)
+        furniture += [Span(start=offset + s, end=offset + e) for s, e in page_furniture]
+        text_parts.append(page_text)
+        offset += len(page_text)
+    return Extracted(
+        text="".join(text_parts),
+        layout=Layout(headings=None, pages=starts, furniture=furniture),
+        meta={**_pdf_metadata(reader), "pages": len(pages)},
+    )
+
+
+def _has_words(text: str) -> bool:
+    return bool(re.search(r"\w\w", text))
+
+
+def _page_lines(page) -> list[_Line]:
+    """The page's lines with their baseline height and font size, from pypdf's text pieces."""
+    pieces: list[tuple[str, float | None, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        # The text matrix times the current transformation matrix places the piece.
+        a, b, c, d, e, f = (float(x) for x in tm)
+        a2, b2, c2, d2, e2, f2 = (float(x) for x in cm)
+        y = e * b2 + f * d2 + f2
+        scale = abs(c * b2 + d * d2) or 1.0
+        pieces.append((text, y, float(size or 0) * scale))
+
+    text = page.extract_text(visitor_text=visit)
+    if "".join(p[0] for p in pieces) != text:  # no positions to trust: plain lines
+        pieces = [(text, None, 0.0)]
+    lines: list[_Line] = []
+    current: list[str] = []
+    y: float | None = None
+    size = 0.0
+    for piece, piece_y, piece_size in pieces:
+        for j, part in enumerate(piece.split("\n")):
+            if j:
+                lines.append(_Line(" ".join("".join(current).split()), y, size))
+                current, y, size = [], None, 0.0
+            if part.strip():
+                y = piece_y if y is None else y
+                size = max(size, piece_size)
+            current.append(part)
+    lines.append(_Line(" ".join("".join(current).split()), y, size))
+    return [line for line in lines if line.text]
+
+
+def _key(text: str) -> str:
+    """What repeats from page to page: digits (page numbers, dates) and case do not count."""
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def _zone(lines: list[_Line]) -> list[_Line]:
+    n = min(FURNITURE_ZONE, len(lines))
+    return lines[:n] + lines[max(n, len(lines) - FURNITURE_ZONE) :]
+
+
+def _repeated_lines(pages: list[list[_Line]]) -> set[str]:
+    """Keys of short lines at the top or bottom of at least half the pages (two at least)."""
+    if len(pages) < 2:
+        return set()
+    counts: dict[str, int] = {}
+    for lines in pages:
+        for key in {_key(line.text) for line in _zone(lines) if len(line.text) <= 150}:
+            counts[key] = counts.get(key, 0) + 1
+    need = max(2, (len(pages) + 1) // 2)
+    return {key for key, count in counts.items() if count >= need}
+
+
+def _page_text(lines: list[_Line], repeated: set[str]) -> tuple[str, list[tuple[int, int]]]:
+    """A page as paragraphs (one line each, blank lines between) and its furniture ranges."""
+    zone = {id(line) for line in _zone(lines)}
+    is_furniture = [
+        id(line) in zone and (_key(line.text) in repeated or bool(_PAGE_NUMBER.match(line.text)))
+        for line in lines
+    ]
+    body = [line for line, skip in zip(lines, is_furniture) if not skip]
+    breaks = _paragraph_breaks(body)
+    blocks: list[tuple[str, bool]] = []  # (text, is furniture)
+    b = 0
+    for line, skip in zip(lines, is_furniture):
+        if skip:
+            blocks.append((line.text, True))
+            continue
+        if b == 0 or breaks[b] or not blocks or blocks[-1][1]:
+            blocks.append((line.text, False))
+        else:
+            previous = blocks[-1][0]
+            joiner = "" if re.search(r"\w-$", previous) and line.text[:1].islower() else " "
+            blocks[-1] = (previous + joiner + line.text, False)
+        b += 1
+    text, furniture, offset = [], [], 0
+    for i, (block, skip) in enumerate(blocks):
+        if i:
+            text.append("\n\n")
+            offset += 2
+        if skip:
+            furniture.append((offset, offset + len(block)))
+        text.append(block)
+        offset += len(block)
+    return "".join(text), furniture
+
+
+def _paragraph_breaks(lines: list[_Line]) -> list[bool]:
+    """For each line, whether it starts a new paragraph.
+
+    A wider gap than the usual line pitch, a move up the page (a new column), a change of
+    font size (a heading), or a short line that closes a sentence before a capital.
+    """
+    if not lines:
+        return []
+    pitches = [
+        (a.y - b.y) / a.size
+        for a, b in zip(lines, lines[1:])
+        if a.y is not None and b.y is not None and a.size > 0 and 0 < a.y - b.y < 3 * a.size
+    ]
+    pitch = statistics.median(pitches) if pitches else None
+    lengths = sorted(len(line.text) for line in lines)
+    full = lengths[int(0.9 * (len(lengths) - 1))]
+    out = [True]
+    for a, b in zip(lines, lines[1:]):
+        first = b.text[:1]
+        starts_new = first.isupper() or first.isdigit() or first in '•▪●◦-–—“"(['
+        if a.y is not None and b.y is not None and pitch and a.size > 0:
+            gap = (a.y - b.y) / a.size
+            if gap > 1.3 * pitch or gap < -0.5:
+                out.append(True)
+                continue
+        if a.size and b.size and abs(a.size - b.size) > 0.12 * max(a.size, b.size):
+            out.append(True)
+            continue
+        short = len(a.text) < 0.8 * full
+        out.append(
+            starts_new and ((short and a.text.endswith(_TERMINAL)) or len(a.text) < 0.5 * full)
+        )
+    return out
+
+
+def _pdf_metadata(reader) -> dict:
+    meta: dict = {}
+    try:
+        info = reader.metadata or {}
+        title = str(info.get("/Title") or "").strip()
+        if title and not re.search(r"^microsoft (word|powerpoint)|\.(docx?|pdf|odt)$", title, re.I):
+            meta["title"] = title
+        author = str(info.get("/Author") or "").strip()
+        if author:
+            meta["publisher"] = author
+        if created := reader.metadata.creation_date if reader.metadata else None:
+            meta["date"] = created.date().isoformat()
+        lang = reader.trailer["/Root"].get("/Lang")
+        if lang:
+            meta["language"] = str(lang).split("-")[0].lower()
+    except Exception as exc:  # broken metadata must not make a readable PDF unreadable
+        log.info("ignoring unreadable PDF metadata: %s", exc)
+    return meta
+
+
