@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .embed import embedder as embedder_mod
-from .embed.embedder import Embedder
+from .embed.base import Embedder
 from .errors import CorpusError, IndexProblem
 from .ingest import documents as documents_mod
 from .models import Answer, Document, Hit, Passage

@@ -31,7 +31,7 @@ import httpx
 import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
-from ..embed.embedder import Embedder
+from ..embed.base import Embedder
 from ..ingest.sentences import spans, split
 from ..models import AnswerSentence, Hit
 from ..text import NAME_GROUPS, clean, has_diacritics, tokens

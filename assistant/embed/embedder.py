@@ -12,66 +12,19 @@ that goes back, many users asking the same thing) costs no encoder call.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from ..errors import ModelNotFound
 from ..settings import DEFAULT_MODEL, Settings
 from ..text import tokens
+from .base import _QueryCache, dimension
+from .onnx import ONNX_BATCH, OnnxEmbedder
 
 log = logging.getLogger(__name__)
-
-
-class Embedder(Protocol):
-    name: str
-    dim: int
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
-
-    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray: ...
-
-
-QUERY_CACHE_SIZE = 512
-# ONNX Runtime's best batch here: 4 (bench/RESULTS.md, section 3).
-ONNX_BATCH = 4
-
-
-def dimension(model) -> int:
-    """A sentence-transformers model's output size (the method was renamed in version 6)."""
-    method = getattr(model, "get_embedding_dimension", None)
-    return int(method() if method else model.get_sentence_embedding_dimension())
-
-
-class _QueryCache:
-    """`encode_queries` through an LRU cache of the last QUERY_CACHE_SIZE query vectors."""
-
-    def __init__(self) -> None:
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    def _encode_queries_uncached(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            for text, vec in zip(missing, self._encode_queries_uncached(missing), strict=True):
-                self._cache[text] = vec
-        out = np.zeros((len(texts), self.dim), np.float32)  # type: ignore[attr-defined]
-        for i, text in enumerate(texts):
-            self._cache.move_to_end(text)
-            out[i] = self._cache[text]
-        while len(self._cache) > QUERY_CACHE_SIZE:
-            self._cache.popitem(last=False)
-        return out
-
-    def clear_cache(self) -> None:
-        self._cache.clear()
 
 
 class SentenceTransformerEmbedder(_QueryCache):
@@ -109,86 +62,6 @@ class SentenceTransformerEmbedder(_QueryCache):
 
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self._encode(texts, self._document_prompt, progress)
-
-
-class OnnxEmbedder(_QueryCache):
-    """The same model run by ONNX Runtime from its export (`onnxexport`), fp32 or int8.
-
-    Reproduces `SentenceTransformer.encode`: prompt, tokenizer truncation, mean or CLS
-    pooling, normalisation. Needs only `onnxruntime` and `tokenizers` at run time, so a
-    process that serves questions never imports torch.
-    """
-
-    def __init__(
-        self,
-        folder: Path,
-        name: str,
-        *,
-        file: str = "model_qint8.onnx",
-        batch_size: int = ONNX_BATCH,
-        threads: int | None = None,
-        spec: dict | None = None,
-    ):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        super().__init__()
-        folder = Path(folder)
-        spec = spec or json.loads((folder / "export.json").read_text(encoding="utf-8"))
-        self.name = name
-        self.dim = int(spec["dim"])
-        self.batch_size = batch_size
-        self.calls = 0
-        self._pooling = spec["pooling"]
-        self._normalize = bool(spec["normalize"])
-        prompts = spec.get("prompts") or {}
-        if not prompts and "e5" in name.lower():
-            prompts = {"query": "query: ", "document": "passage: "}
-        self._query_prefix = prompts.get("query", "")
-        self._document_prefix = prompts.get("document", prompts.get("passage", ""))
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=int(spec["max_tokens"]))
-        self.tokenizer.no_padding()
-        self._pad_id = int(spec["pad_id"])
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or os.cpu_count() or 1
-        options.log_severity_level = 3
-        self.session = ort.InferenceSession(
-            str(folder / file), options, providers=["CPUExecutionProvider"]
-        )
-
-    def _encode(self, texts: list[str], prefix: str | None) -> np.ndarray:
-        self.calls += 1
-        out = np.zeros((len(texts), self.dim), np.float32)
-        if not texts:
-            return out
-        encodings = self.tokenizer.encode_batch([(prefix or "") + t for t in texts])
-        # Longest first, batched: little padding, as sentence-transformers does.
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.full((len(rows), width), self._pad_id, np.int64)
-            mask = np.zeros((len(rows), width), np.int64)
-            for j, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[j, :n] = encodings[i].ids
-                mask[j, :n] = 1
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            if self._pooling == "cls":
-                vectors = hidden[:, 0]
-            else:
-                vectors = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-            out[rows] = vectors
-        if self._normalize:
-            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out
-
-    def _encode_queries_uncached(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self._query_prefix)
-
-    def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
-        return self._encode(texts, self._document_prefix)
 
 
 class HashEmbedder:

@@ -183,7 +183,7 @@ def _last_hidden(model):
 
 def _spec(model, model_folder: Path) -> dict:
     """What the ONNX embedder needs to reproduce `model.encode`: prompts, pooling, lengths."""
-    from .embedder import dimension
+    from .base import dimension
 
     names = [type(m).__name__ for m in model]
     if len(model) < 2 or names[0] != "Transformer" or names[1] != "Pooling":
@@ -218,7 +218,7 @@ def _write_tokenizer(model, model_folder: Path, path: Path) -> None:
 
 def _check(model, spec: dict, folder: Path) -> dict[str, float]:
     """Minimum cosine between torch and each exported graph; raises if one disagrees."""
-    from .embedder import OnnxEmbedder
+    from .onnx import OnnxEmbedder
 
     reference = model.encode(
         CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False

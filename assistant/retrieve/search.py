@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from ..embed.embedder import Embedder
+from ..embed.base import Embedder
 from ..errors import BadQuery
 from ..models import Hit, QueryInfo
 from ..store.index import Index

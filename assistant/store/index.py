@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..embed.embedder import Embedder
+from ..embed.base import Embedder
 from ..errors import IndexProblem
 from ..ingest import passages as passages_mod
 from ..ingest import sentences as sentence_mod
