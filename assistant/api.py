@@ -22,7 +22,7 @@ from .models import Answer, Document, Hit, Passage
 from .retrieve.search import Searcher
 from .settings import Settings
 from .store import index as index_mod
-from .text import NAME_GROUPS
+from .text import NAME_GROUPS, add_corpus_lexicon
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ class Assistant:
         settings = settings or Settings()
         # What PDF and Word files gave is kept in the index; `rebuild` reads them afresh.
         known = None if rebuild else index_mod.read_extracted(Path(settings.index_dir))
+        add_corpus_lexicon(Path(settings.corpus_dir))  # the corpus's own lexicon.json, if any
         sources, warnings = documents_mod.load_corpus(Path(settings.corpus_dir), known=known)
         embedder = embedder or embedder_mod.load(settings)
         notices = list(warnings)

@@ -1,15 +1,12 @@
 """Stage 1, text: normalisation, folding, tokens, acronyms, diacritic restoration, lexicons."""
 
+from .lexicon import GLOSSARY, NAME_GROUPS, add_corpus_lexicon, glossary_terms, places_in
 from .normalize import (
-    GLOSSARY,
-    NAME_GROUPS,
     Vocabulary,
     clean,
     fold,
-    glossary_terms,
     has_diacritics,
     mine_acronyms,
-    places_in,
     tokens,
 )
 
@@ -17,6 +14,7 @@ __all__ = [
     "GLOSSARY",
     "NAME_GROUPS",
     "Vocabulary",
+    "add_corpus_lexicon",
     "clean",
     "fold",
     "glossary_terms",

@@ -1,0 +1,102 @@
+"""The field's vocabulary as data: the English–Vietnamese glossary and the place names.
+
+Read once from `lexicons/*.json` (one file per language pair; see `lexicons/README.md`).
+A corpus may add its own words: a `lexicon.json` in the corpus folder, same schema, is
+merged in by `add_corpus_lexicon` when the corpus is read (without one nothing changes).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+CORPUS_LEXICON = "lexicon.json"
+
+
+@functools.cache
+def _read(name: str) -> dict:
+    return json.loads(resources.files(__package__).joinpath("lexicons", name).read_text("utf-8"))
+
+
+def _glossary() -> dict[str, tuple[str, ...]]:
+    return {term: tuple(forms) for term, forms in _read("glossary.en-vi.json")["glossary"].items()}
+
+
+def _places() -> list[set[str]]:
+    return [set(group) for group in _read("places.en-vi.json")["places"]]
+
+
+# Places the bulletin names, in English and Vietnamese: a name matches a passage that has
+# any form of its group. Short forms that are also common syllables ("anh", "my") make
+# the check lenient for those names only.
+NAME_GROUPS: list[set[str]] = _places()
+
+# English terms of public-sector innovation and their Vietnamese forms (folded), for the
+# lexical side of English questions over the Vietnamese text: without them an English
+# question shares only names and numbers with the bulletin. The longest English form is
+# matched first.
+GLOSSARY: dict[str, tuple[str, ...]] = _glossary()
+
+
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    return [
+        (term, re.compile(rf"(?<![\w&-]){re.escape(term)}(?![\w&-])"))
+        for term in sorted(GLOSSARY, key=len, reverse=True)
+    ]
+
+
+_GLOSSARY_PATTERNS = _patterns()
+
+
+def glossary_terms(folded: str) -> list[str]:
+    """The Vietnamese words (folded) for the field's English terms in a folded text.
+
+    Longest terms first, and a matched stretch is not matched again by a shorter term
+    inside it ("smart city" does not also give "city").
+    """
+    out: list[str] = []
+    taken = folded
+    for term, pattern in _GLOSSARY_PATTERNS:
+        taken, found = pattern.subn(" ", taken)
+        if found:
+            for form in GLOSSARY[term]:
+                out += form.split()
+    return list(dict.fromkeys(out))
+
+
+def places_in(folded: str) -> set[int]:
+    """Which place groups a folded text names ("nhat ban" or "japan" → Japan's group)."""
+    found = set()
+    for i, group in enumerate(NAME_GROUPS):
+        if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in group):
+            found.add(i)
+    return found
+
+
+def add_corpus_lexicon(folder: Path) -> bool:
+    """Merge the corpus's own `lexicon.json` (same schema as the built-in files), if any.
+
+    Glossary terms gain the corpus's forms (new terms are added); a place group sharing a
+    form with a built-in group extends it, any other is added. Returns whether a file was
+    merged. The lexicon is shared by the process: the words stay for later corpora too.
+    """
+    global _GLOSSARY_PATTERNS
+    path = Path(folder) / CORPUS_LEXICON
+    if not path.is_file():
+        return False
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for term, forms in data.get("glossary", {}).items():
+        term = term.lower()
+        GLOSSARY[term] = tuple(dict.fromkeys([*GLOSSARY.get(term, ()), *forms]))
+    for group in data.get("places", []):
+        group = {form.lower() for form in group}
+        same = next((g for g in NAME_GROUPS if g & group), None)
+        if same is not None:
+            same |= group
+        else:
+            NAME_GROUPS.append(group)
+    _GLOSSARY_PATTERNS = _patterns()
+    return True
