@@ -123,6 +123,7 @@ class Assistant:
         """
         from .answer import extractive as answer_mod
         from .retrieve.followup import rewrite
+        from .retrieve.question import analyze, kind_of
 
         started = time.perf_counter()
         previous = [h.query if isinstance(h, Answer) else str(h) for h in (history or [])]
@@ -133,8 +134,24 @@ class Assistant:
             info, k=k or self.settings.k, documents=documents, section=section
         )
         retrieved = time.perf_counter()
+        def side_search(text: str):
+            side = self.searcher.analyze(text)
+            side_hits, side_qvec, _ = self.searcher.run(
+                side, k=k or self.settings.k, documents=documents, section=section
+            )
+            return side, side_hits, side_qvec
+
         result = answer_mod.compose(
-            info, hits, qvec, self.index, bands=getattr(self.embedder, "cosine_bands", None)
+            info,
+            hits,
+            qvec,
+            self.index,
+            bands=getattr(self.embedder, "cosine_bands", None),
+            search=side_search,
+            # a follow-up asks its own kind of question about the thread's topic
+            question=analyze(info.normalized).model_copy(update={"kind": kind_of(question)})
+            if previous
+            else None,
         )
         mode = mode or self.settings.answer_mode
         if mode == "llm" and not result.abstained:

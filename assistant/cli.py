@@ -173,14 +173,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         evaluate_retrieval,
         format_answers,
         format_retrieval,
-        read_items,
+        read_files,
     )
 
-    items = read_items(Path(args.file))
+    items = read_files([Path(f) for f in args.file])
     bot = _load(args)
     modes = ["hybrid", "dense", "lexical"] if args.all_modes else [args.mode]
     reports = [evaluate_retrieval(bot, items, k=args.k, mode=mode) for mode in modes]
     answers = None if args.retrieval_only else evaluate_answers(bot, items, k=args.k)
+    cv = None
+    if args.cv:
+        from . import calibrate
+
+        rows = [{**a, "kind": a["answer"].get("kind"), "evidence": a["answer"]["evidence"]} for a in answers.answers]
+        x, y = calibrate.matrix(rows)
+        cv = calibrate.format_cv(rows, calibrate.cross_validated(x, y, k=args.cv), None, args.cv)
     if args.json:
         out: dict = {"retrieval": [r.model_dump() for r in reports]}
         if answers is not None:
@@ -191,6 +198,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if answers is not None:
             print()
             print(format_answers(answers))
+        if cv:
+            print()
+            print(cv)
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibrate import calibrate
+    from .evaluate import read_files
+
+    items = read_files([Path(f) for f in args.file])
+    print(calibrate(_load(args), items, k=args.cv))
     return 0
 
 
@@ -264,9 +283,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("eval", help="measure retrieval and answers on a JSONL question set")
+    p = sub.add_parser(
+        "eval", help="measure retrieval and answers on JSONL question sets (and conversations)"
+    )
     common(p)
-    p.add_argument("file")
+    p.add_argument("file", nargs="+", help="question files in the dev-set format")
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
     p.add_argument(
@@ -274,7 +295,18 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--retrieval-only", action="store_true", help="skip the answer metrics")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--cv", type=int, metavar="K", help="also print the abstention model's K-fold cross-validated figures"
+    )
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "calibrate", help="refit the abstention model on question sets (writes answer/abstention.json)"
+    )
+    common(p)
+    p.add_argument("file", nargs="+", help="question files with answerable and unanswerable lines")
+    p.add_argument("--cv", type=int, default=5, metavar="K", help="folds for the reported figures")
+    p.set_defaults(func=cmd_calibrate)
     return top
 
 

@@ -11,21 +11,46 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from .errors import AssistantError
+from .text import has_diacritics
 
 GROUPS = ("vi", "vi-unaccented", "en")
 
 
 class EvalItem(BaseModel):
+    """One line of a question set; a conversation has `turns` and is scored on its last."""
+
     id: str
-    question: str
+    question: str = ""
+    turns: list[str] = Field(default_factory=list)
     lang: str = "vi"
-    group: str = "vi"
+    group: str = ""
+    kind: str = "-"
     evidence: list[str] = Field(default_factory=list)
     facts: list[str] = Field(default_factory=list)
     answerable: bool = True
+
+    @model_validator(mode="after")
+    def _complete(self) -> EvalItem:
+        if not self.question and self.turns:
+            self.question = self.turns[-1]
+        if not self.question:
+            raise ValueError("a line needs a question or turns")
+        if not self.turns:
+            self.turns = [self.question]
+        if not self.group:
+            unaccented = self.lang == "vi" and not has_diacritics(" ".join(self.turns))
+            self.group = "vi-unaccented" if unaccented else self.lang
+        if len(self.turns) > 1 and self.kind == "-":
+            self.kind = "conversation"
+        return self
+
+
+def read_files(paths: list[Path]) -> list[EvalItem]:
+    """The questions of several files, in order (ids need only be unique within a file)."""
+    return [item for path in paths for item in read_items(path)]
 
 
 def read_items(path: Path) -> list[EvalItem]:
@@ -78,8 +103,8 @@ def evaluate_retrieval(
     rows = defaultdict(list)
     misses = []
     for item in items:
-        if not item.answerable or not item.evidence:
-            continue
+        if not item.answerable or not item.evidence or len(item.turns) > 1:
+            continue  # a conversation's last turn is searched through its thread: see answers
         hits = assistant.search(item.question, k=k, mode=mode)
         rank = next(
             (r for r, h in enumerate(hits, 1) if contains_evidence(h.passage.text, item.evidence)),
@@ -154,6 +179,7 @@ class AnswerScores(BaseModel):
 class AnswerReport(BaseModel):
     overall: AnswerScores
     groups: dict[str, AnswerScores]
+    kinds: dict[str, AnswerScores] = Field(default_factory=dict)
     answers: list[dict]
 
 
@@ -176,7 +202,10 @@ def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerR
     rows: dict[str, list[dict]] = defaultdict(list)
     answers = []
     for item in items:
-        a = assistant.ask(item.question, k=k)
+        history = []
+        for turn in item.turns[:-1]:
+            history.append(assistant.ask(turn, k=k, history=history))
+        a = assistant.ask(item.question, k=k, history=history)
         cited = [assistant.passage(c.passage_id).text for c in a.citations]
         row = {
             "answerable": item.answerable,
@@ -189,6 +218,7 @@ def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerR
         }
         rows[item.group].append(row)
         rows["overall"].append(row)
+        rows[f"kind:{item.kind}"].append(row)
         answers.append(
             {"id": item.id, "group": item.group, **row, "answer": a.model_dump(exclude={"related"})}
         )
@@ -212,6 +242,7 @@ def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerR
     return AnswerReport(
         overall=scores(rows["overall"]),
         groups={g: scores(rows[g]) for g in GROUPS if rows[g]},
+        kinds={key[5:]: scores(v) for key, v in sorted(rows.items()) if key.startswith("kind:")},
         answers=answers,
     )
 
@@ -219,7 +250,8 @@ def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerR
 def format_answers(report: AnswerReport) -> str:
     head = f"{'group':<15}{'ans':>4}{'facts':>8}{'cited':>8}{'quotes':>8}{'abstain':>10}{'false abst':>11}"
     lines = ["answers (extractive)", head]
-    for name, s in [("overall", report.overall), *report.groups.items()]:
+    kinds = [(f"  {k}", s) for k, s in report.kinds.items()] if len(report.kinds) > 1 else []
+    for name, s in [("overall", report.overall), *report.groups.items(), *kinds]:
         lines.append(
             f"{name:<15}{s.answerable:>4}{s.fact_recall:>8.3f}{s.citation_hit:>8.3f}{s.quote_fidelity:>8.3f}"
             f"{f'{s.abstained_unanswerable}/{s.unanswerable}':>10}{s.false_abstentions:>11}"

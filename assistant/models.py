@@ -192,6 +192,9 @@ class Citation(BaseModel):
     quote_end: int
     source_spans: list[Span]
     score: float
+    # The sentence that answers, as offsets in the passage text (inside the quote).
+    highlight_start: int | None = None
+    highlight_end: int | None = None
 
     @property
     def where(self) -> str:
@@ -207,12 +210,17 @@ class AnswerSentence(BaseModel):
     citations: list[int]
     support: float = 1.0
     supported: bool = True
+    # For a comparison: the side this sentence speaks for ("Nhật Bản").
+    label: str | None = None
 
 
 class Answer(BaseModel):
     question: str
     query: str
     language: Literal["vi", "vi-unaccented", "en"]
+    # The question's kind (number, date, who, where, name, list, compare, yes-no,
+    # definition, why, how, summary, other): see assistant/retrieve/question.py.
+    kind: str | None = None
     text: str
     sentences: list[AnswerSentence] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
@@ -221,4 +229,6 @@ class Answer(BaseModel):
     mode: Literal["extractive", "llm"] = "extractive"
     notice: str | None = None
     confidence: float = 0.0
+    # What the abstention model read (see assistant/answer/abstain.py): feature -> value.
+    evidence: dict[str, float] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)

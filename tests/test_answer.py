@@ -19,7 +19,9 @@ def test_answer_sentences_are_verbatim_quotes_with_offsets(fake_bot):
         assert c.issue == "Số 2/2021" and c.section_path == p.section_path
     for s in a.sentences:
         assert s.citations and all(1 <= n <= len(a.citations) for n in s.citations)
-        assert f"{s.text} [{s.citations[0]}]" in a.text
+        assert s.text in a.text and s.text in a.citations[s.citations[0] - 1].quote
+    for c in a.citations:  # each excerpt is quoted whole, then its marker
+        assert f"{c.quote} [{c.number}]" in a.text
 
 
 def test_every_answer_sentence_is_a_whole_source_sentence(fake_bot):

@@ -1,187 +1,61 @@
-"""Extractive answers: the best one to three sentences of the retrieved passages, cited.
+"""Extractive answers: a short cited excerpt of the bulletin, or a clear abstention.
 
-Every answer sentence is a verbatim quote of the passage it cites; nothing is paraphrased
-or translated. For an English question the answer says, in English, that it quotes the
-Vietnamese text.
+Every answer is the bulletin's own words: contiguous excerpts of the retrieved passages
+(see `excerpt.py`), each cited with its exact offsets, the sentence that answers marked
+as the citation's highlight. Nothing is paraphrased or translated; an English question
+gets the Vietnamese quotes, introduced in English.
 
-Sentences are scored against the question by three signals (see `score_sentences`):
-the embedder (each sentence's vector is in the index), the share of the question's
-informative words the sentence (or its section context) contains, and the rank of its
-passage. When the best evidence is too weak, the answer abstains and lists the nearest
-passages as related reading, not as citations (see `ABSTAIN_BELOW`).
+The question's kind (see `question.py`) shapes the answer: a comparison gets one
+labelled excerpt per side, each found by its own sub-query; a list gets its items, in
+one sentence ("Đó là: …") or numbered paragraphs; a number, date or name question wants
+an excerpt that holds one. Whether to answer at all is decided by a calibrated logistic
+model over features of the evidence (see `abstain.py`).
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
+from ..retrieve.question import Question, analyze, asking_words, has_answer_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from . import abstain
+from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
 
-# Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
-# and a sentence that answers the question near 0.85–0.9; an English question against
-# Vietnamese sentences sits lower and narrower. An embedder may carry its own bands as
-# `cosine_bands` (the fake one in the tests does); these are multilingual-e5-small's,
-# measured on the dev set.
-E5_BANDS = {"same": (0.75, 0.15), "cross": (0.78, 0.08)}
-UNKNOWN_PENALTY = 0.5
-
-# A second or third sentence joins the answer only when it scores nearly as well as the best.
-KEEP_RATIO = 0.85
-MAX_SENTENCES = 3
-MAX_ANSWER_CHARS = 700
-
-# Abstain when the confidence (see `confidence`) is below this. Calibrated on the dev set
-# and the unanswerable probes in tests/data/unanswerable.jsonl: see README "Abstention".
-ABSTAIN_BELOW = {"vi": 0.45, "vi-unaccented": 0.45, "en": 0.2}
-
-# Questions that ask for a quantity or a date want a sentence with a number in it.
-_WANTS_NUMBER = re.compile(
-    r"\b(bao nhieu|may|nam nao|khi nao|luc nao|bao gio|how many|how much|when|what year|how large|how big|how long|how old)\b"
-)
-# Sentences that lean on the one before them ("Điều này…", "Dự án này…", "Họ…").
-_DEPENDENT = re.compile(
-    r"^(?:[\w-]+\s){1,2}(?:này|đó|ấy)\b"  # "Dự án này…", "Đề án này…", "Điều đó…"
-    r"|^(?:họ|nó|đây|đó là|tuy nhiên|ngoài ra|do đó|vì vậy|kết quả là|trong đó|sau đó|thêm vào đó|"
-    r"they|it|this|these|however|as a result)\b",
-    re.IGNORECASE,
-)
-# "X là gì?", "What is X?": the sentence after the definition usually completes it.
-_DEFINITION = re.compile(
-    r"(\bla gi\b|\bnghia la gi\b|\bla ai\b|^what (is|are|was|were)\b|^who (is|are|was)\b)"
-)
-# A sentence that opens the next item of an enumeration starts a new topic.
-_NEW_ITEM = re.compile(
-    r"^(thu hai|thu ba|thu tu|cuoi cung|mot vi du khac|second|third|finally|\(?\d+[.)]|\([a-z]\))"
-)
-FOLLOW_RATIO = 0.6
-ANSWER_KINDS = {"paragraph", "caption", "footnote"}
-_ITEM = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|[-–•])\s+")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZĐ][\w&-]*[A-Z][\w&-]*|[A-Z][a-z]+[A-Z]\w*)\b")
+# A second excerpt from another passage joins only when it scores nearly as well.
+KEEP_RATIO = 0.92
+# Re-search for one side of a comparison: (query) -> (analysed query, hits, query vector).
+SideSearch = Callable[[str], tuple[QueryInfo, list[Hit], "np.ndarray | None"]]
 
 NOT_COVERED = {
     "vi": "Bản tin không đề cập đến {topic}.",
     "vi-unaccented": "Bản tin không đề cập đến {topic}.",
     "en": "The bulletin does not cover {topic}.",
 }
-RELATED = {
-    "vi": "Các đoạn gần nhất để tham khảo:",
-    "vi-unaccented": "Các đoạn gần nhất để tham khảo:",
-    "en": "Nearest passages, for further reading:",
+NOT_GIVEN = {
+    "vi": "Bản tin có nói về {topic} nhưng không nêu {what}. Câu gần nhất: “{nearest}”",
+    "en": "The bulletin mentions {topic} but does not give {what}. The nearest sentence: “{nearest}”",
+}
+WHAT = {
+    "vi": {"money": "số tiền", "number": "con số được hỏi", "date": "thời điểm được hỏi",
+           "who": "người hoặc tổ chức được hỏi", "name": "tên được hỏi", "where": "địa điểm được hỏi"},
+    "en": {"money": "the amount", "number": "that number", "date": "that date",
+           "who": "who it was", "name": "that name", "where": "that place"},
+}  # fmt: skip
+SIDE_MISSING = {
+    "vi": "Bản tin không nêu thông tin này về {side}.",
+    "en": "The bulletin gives nothing on this for {side}.",
 }
 ENGLISH_PREFIX = "The bulletin says (quoted in Vietnamese, its original language):"
 
 
-@dataclass
-class Candidate:
-    row: int  # sentence row in the index
-    hit: int  # position of its passage among the hits
-    start: int
-    end: int
-    text: str
-    dense: float
-    lexical: float
-    score: float = 0.0
-
-
-def idf_weights(index: Index) -> dict[str, float]:
-    """Inverse document frequency of each folded token over the passages (cached on the index)."""
-    cached = getattr(index, "_idf", None)
-    if cached is not None:
-        return cached
-    df: dict[str, int] = {}
-    for p in index.passages:
-        for t in set(tokens(p.indexed_text)):
-            df[t] = df.get(t, 0) + 1
-    n = max(1, len(index.passages))
-    idf = {t: math.log(1 + n / c) for t, c in df.items()}
-    index._idf = idf  # type: ignore[attr-defined]
-    return idf
-
-
-def question_terms(info: QueryInfo) -> list[str]:
-    """The informative words of a question, folded, without English function words."""
-    return [
-        t
-        for t in dict.fromkeys(tokens(info.normalized))
-        if t not in ENGLISH_WORDS and len(t) > 1 or t.isdigit()
-    ]
-
-
-def coverage(
-    terms: list[str], sentence: set[str], context: set[str], idf: dict[str, float]
-) -> float:
-    """IDF-weighted share of the question's terms found in the sentence (context counts half).
-
-    Terms the corpus never uses weigh the most: a question about Indonesia is not
-    answered by a sentence about Singapore.
-    """
-    if not terms:
-        return 0.0
-    top = max(idf.values(), default=1.0)
-    total = found = 0.0
-    for t in terms:
-        w = idf.get(t, top)
-        total += w
-        if t in sentence:
-            found += w
-        elif t in context:
-            found += 0.5 * w
-    return found / total if total else 0.0
-
-
-def _scaled(cosine: float, band: tuple[float, float]) -> float:
-    floor, span = band
-    return min(1.0, max(0.0, (cosine - floor) / span))
-
-
-def score_sentences(
-    info: QueryInfo, hits: list[Hit], qvec: np.ndarray | None, index: Index, bands: dict = E5_BANDS
-) -> list[Candidate]:
-    idf = idf_weights(index)
-    terms = [t for t in question_terms(info) if info.language != "en" or t in idf]
-    if info.language == "en":
-        # Place names are spelled differently in the Vietnamese text ("Singapore" ~
-        # "Singapo"); the place check below handles them, not word coverage.
-        terms = [t for t in terms if not places_in(t)]
-    band = bands["cross"] if info.language == "en" else bands["same"]
-    wants_number = bool(_WANTS_NUMBER.search(fold(info.normalized)))
-    names = {fold(n) for n in _NAME.findall(info.normalized)}
-    asked_places = places_in(fold(info.normalized))
-    w = info.dense_weight
-    out: list[Candidate] = []
-    for h, hit in enumerate(hits):
-        if hit.passage.kind not in ANSWER_KINDS:
-            continue  # the reference list and the title page name things, they answer nothing
-        row = index.position[hit.passage.id]
-        context = set(tokens(hit.passage.context))
-        # A question about Japan is not answered by a passage about Korea.
-        passage_places = places_in(fold(hit.passage.context)) or places_in(fold(hit.passage.text))
-        elsewhere = bool(asked_places and passage_places and not asked_places & passage_places)
-        for s in index.sentence_rows[row]:
-            _, start, end = index.sentences[s].tolist()
-            text = hit.passage.text[start:end]
-            words = set(tokens(text))
-            dense = float(index.sentence_embeddings[s] @ qvec) if qvec is not None else 0.0
-            lexical = coverage(terms, words, context, idf)
-            score = w * _scaled(dense, band) + (1 - w) * lexical + 0.15 * hit.score
-            if wants_number and re.search(r"\d", text):
-                score += 0.1
-            if names and any(n in fold(text) for n in names):
-                score += 0.1
-            if len(text) < 25:  # a heading-like fragment says little on its own
-                score -= 0.2
-            if elsewhere:
-                score -= 0.25
-            out.append(Candidate(s, h, start, end, text, dense, lexical, score))
-    out.sort(key=lambda c: -c.score)
-    return out
+def _lang(language: str) -> str:
+    return "en" if language == "en" else "vi"
 
 
 # Vietnamese question words and particles: they ask, they do not name a topic.
@@ -190,10 +64,14 @@ QUESTION_WORDS = set(
 )
 
 
+def _asking() -> set[str]:
+    return QUESTION_WORDS | asking_words()
+
+
 def capitalised_runs(text: str) -> list[tuple[int, list[str]]]:
     """Runs of capitalised words with the index of their first word: names, mostly."""
     runs: list[tuple[int, list[str]]] = []
-    words = re.findall(r"[\w'’-]+", text)
+    words = re.findall(r"[\w'’-]+(?:\.[\w]+)*", text)
     for i, word in enumerate(words):
         if word[:1].isupper():
             if runs and runs[-1][0] + len(runs[-1][1]) == i:
@@ -237,6 +115,8 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
         index._prefixes = prefixes  # type: ignore[attr-defined]
 
     def is_known(word: str) -> bool:
+        if "-" in word or "." in word:  # "Jae-in", "X-Road", "Parking.sg": as the corpus splits them
+            return all(is_known(part) for part in re.split(r"[-.]", word) if part)
         return word in idf or (len(word) >= 5 and word[:5] in prefixes)
 
     def translated_known(word: str) -> bool:
@@ -246,7 +126,7 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
     unknown: list[str] = []
     for first, run in capitalised_runs(text):
         words = [fold(w).removesuffix("'s").removesuffix("’s") for w in run]
-        words = [w for w in words if w not in ENGLISH_WORDS and w not in QUESTION_WORDS]
+        words = [w for w in words if w not in ENGLISH_WORDS and w not in _asking()]
         if not words or (first == 0 and len(words) == 1):
             continue  # the first word of a sentence is capitalised anyway
         if info.language == "en" and all(w.rstrip("s").isupper() for w in run):
@@ -275,7 +155,7 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
         unknown += [
             t
             for t in tokens(text)
-            if not t.isdigit() and t not in QUESTION_WORDS and not is_known(t) and t not in unknown
+            if not t.isdigit() and t not in _asking() and not is_known(t) and t not in unknown
         ]
     return list(dict.fromkeys(unknown))
 
@@ -296,120 +176,231 @@ def understood(info: QueryInfo, index: Index) -> bool:
     )
 
 
-def confidence(
-    best: Candidate, info: QueryInfo, unknown: list[str], bands: dict = E5_BANDS
-) -> float:
-    """How sure we are that the best sentence answers the question, in [0, 1].
-
-    English questions share few words with the Vietnamese text, so they are judged by the
-    embedder alone, on a band set for cross-lingual cosines (lower than same-language
-    ones). Vietnamese ones by the embedder and the words they share. A word the bulletin
-    never uses costs a lot: it is usually the very thing asked about ("Indonesia").
-    """
-    if info.language == "en":
-        value = _scaled(best.dense, bands["cross"])
-    else:
-        value = 0.5 * _scaled(best.dense, bands["same"]) + 0.5 * best.lexical
-    value -= UNKNOWN_PENALTY * min(2, len(unknown))
-    return round(max(0.0, min(1.0, value)), 3)
 
 
-def should_abstain(conf: float, info: QueryInfo) -> bool:
-    return conf < ABSTAIN_BELOW[info.language]
+def features(
+    excerpt: Excerpt, candidates: list[Candidate], question: Question, info: QueryInfo, unknown: list[str], hits: list[Hit], index: Index
+) -> dict[str, float]:
+    """The abstention model's inputs for an excerpt (see `abstain.FEATURES`)."""
+    from .excerpt import coverage, terms_for
+
+    passage = hits[excerpt.hit].passage
+    other = next((c.score for c in candidates if c.hit != excerpt.hit), 0.0)
+    terms, context, idf = terms_for(info, question, index), set(tokens(passage.context)), idf_weights(index)
+    extra = [index.passages[r].text[s:e] for r, s, e in excerpt.extra]
+    typed = has_answer_type(question, " ".join([excerpt.text, *extra]))
+    # the question's words around what the kind asks for: the best coverage of a
+    # sentence that holds it ("dân số 5 triệu" about Singapore does not answer Songdo)
+    type_coverage = excerpt.coverage if typed is None else max(
+        (coverage(terms, set(tokens(t)), context, idf) for t in [*(c.text for c in excerpt.sentences), *extra] if has_answer_type(question, t)),
+        default=0.0,
+    )
+    return {
+        "dense": excerpt.anchor.dense,
+        "coverage": excerpt.coverage,
+        "type_coverage": type_coverage,
+        "type_missing": float(typed is False),
+        "unknown": float(min(2, len(unknown))),
+        "margin": excerpt.anchor.score - other,
+        "english": float(info.language == "en"),
+    }
 
 
-def _jaccard(a: str, b: str) -> float:
+def best_excerpts(
+    question: Question, info: QueryInfo, hits: list[Hit], qvec: np.ndarray | None, index: Index, bands: dict
+) -> tuple[list[Excerpt], list[Candidate]]:
+    """The best excerpt, and a second from another passage when it scores nearly as well."""
+    candidates = score_sentences(info, question, hits, qvec, index, bands)
+    if not candidates:
+        return [], candidates
+    best = expand(candidates[0], question, info, hits, index, candidates)
+    out = [best]
+    second = next((c for c in candidates if c.hit != best.hit), None)
+    if second is not None and second.score >= KEEP_RATIO * candidates[0].score and not second.elsewhere:
+        more = expand(second, question, info, hits, index, candidates)
+        if len(best.text) + len(more.text) <= MAX_CHARS and _overlap(best.text, more.text) < 0.6:
+            out.append(more)
+    return out, candidates
+
+
+def _overlap(a: str, b: str) -> float:
     x, y = set(tokens(a)), set(tokens(b))
     return len(x & y) / max(1, len(x | y))
 
 
-def choose(
-    candidates: list[Candidate], index: Index, hits: list[Hit], *, definition: bool = False
-) -> list[list[Candidate]]:
-    """Groups of sentences to quote: the best, then up to two more nearly as good.
+def _mentions(side: str, others: list[str], passage) -> bool:
+    """Whether a passage is about one side of a comparison: its place, or most of the
+    words that set it apart from the other sides ("quy trình" vs "sản phẩm")."""
+    folded = fold(f"{passage.context} {passage.text}")
+    groups = places_in(fold(side))
+    if groups:
+        return any(re.search(rf"\b{re.escape(f)}\b", folded) for g in groups for f in NAME_GROUPS[g])
+    shared = set().union(*(tokens(o) for o in others)) if others else set()
+    words = [w for w in tokens(side) if w not in asking_words() and w not in shared]
+    present = set(tokens(folded))
+    return bool(words) and sum(w in present for w in words) >= max(1, (len(words) + 1) // 2)
 
-    A sentence that leans on the one before it brings that one along (same group). The
-    sentence right after the best one joins its group when it scores well too, or always
-    for a "what is X?" question (the definition's second sentence completes it), unless
-    it opens the next item of an enumeration ("Thứ hai, …").
+
+def compare_excerpts(
+    question: Question, info: QueryInfo, index: Index, bands: dict, search: SideSearch
+) -> list[tuple[str, Excerpt | None, list[Candidate], QueryInfo, list[Hit]]]:
+    """One excerpt per side of a comparison, each from its own sub-query.
+
+    The sub-query is the question without the other sides; its excerpt must come from a
+    passage about that side. A side the bulletin says nothing on gets None.
     """
-    if not candidates:
-        return []
-    best = candidates[0]
-    groups: list[list[Candidate]] = []
-    used: set[int] = set()
-    length = 0
-    by_row = {c.row: c for c in candidates}
-
-    def same_passage(a: int, b: int) -> bool:
-        return (
-            0 <= a < len(index.sentences)
-            and 0 <= b < len(index.sentences)
-            and index.sentences[a][0] == index.sentences[b][0]
-        )
-
-    for c in candidates:
-        if len(groups) >= MAX_SENTENCES or c.score < KEEP_RATIO * best.score:
-            break
-        if c.row in used or any(_jaccard(c.text, g.text) > 0.6 for grp in groups for g in grp):
-            continue
-        group = [c]
-        prev = c.row - 1
-        if _DEPENDENT.match(c.text.lower()) and same_passage(prev, c.row) and prev not in used:
-            group.insert(0, by_row.get(prev) or _candidate_for(prev, c.hit, index, hits))
-        if not groups:
-            nxt = c.row + 1
-            follower = by_row.get(nxt)
-            if (
-                follower is not None
-                and same_passage(nxt, c.row)
-                and not _NEW_ITEM.match(fold(follower.text))
-                and (definition or follower.score >= FOLLOW_RATIO * c.score)
-            ):
-                group.append(follower)
-        size = sum(len(g.text) for g in group)
-        if groups and length + size > MAX_ANSWER_CHARS:
-            continue
-        groups.append(group)
-        used.update(g.row for g in group)
-        length += size
-    return groups
+    out = []
+    for side in question.sides:
+        query = info.normalized
+        for other in question.sides:
+            if other != side:
+                query = re.sub(re.escape(other), " ", query, flags=re.IGNORECASE)
+        sub_info, sub_hits, sub_qvec = search(re.sub(r"\s+", " ", query).strip())
+        sub_q = question.model_copy(update={"focus": analyze(sub_info.normalized).focus})
+        candidates = score_sentences(sub_info, sub_q, sub_hits, sub_qvec, index, bands)
+        others = [o for o in question.sides if o != side]
+        taken = {(e.anchor.row) for _, e, *_ in out if e is not None}
+        candidates = [
+            c for c in candidates if _mentions(side, others, sub_hits[c.hit].passage) and c.row not in taken
+        ]
+        excerpt = expand(candidates[0], sub_q, sub_info, sub_hits, index, candidates) if candidates else None
+        if excerpt is not None:
+            excerpt.label = side
+        out.append((side, excerpt, candidates, sub_info, sub_hits))
+    return out
 
 
-def _candidate_for(row: int, hit: int, index: Index, hits: list[Hit]) -> Candidate:
-    _, start, end = index.sentences[row].tolist()
-    return Candidate(row, hit, start, end, hits[hit].passage.text[start:end], 0.0, 0.0)
+def compose(
+    info: QueryInfo,
+    hits: list[Hit],
+    qvec: np.ndarray | None,
+    index: Index,
+    *,
+    bands: dict | None = None,
+    search: SideSearch | None = None,
+    question: Question | None = None,
+) -> Answer:
+    """An extractive answer (or an abstention) for an analysed query and its hits.
 
-
-def list_items(
-    group: list[Candidate], index: Index, hits: list[Hit], limit: int = 6
-) -> list[tuple[int, int, int]]:
-    """For a sentence that introduces a list ("… các chủ đề sau:"), the items' titles.
-
-    Returns (passage row, start, end) of each item's title in the passages that follow.
+    `search` re-runs retrieval for a comparison's sides (without it, a comparison is
+    answered from `hits` alone); `question` is the analysed user question (by default
+    the query's own analysis).
     """
-    last = group[-1]
-    if not last.text.rstrip().endswith(":"):
-        return []
-    row = index.position[hits[last.hit].passage.id]
-    doc = index.passages[row].doc_id
-    items = []
-    for nxt in range(row + 1, min(len(index.passages), row + 1 + limit)):
-        p = index.passages[nxt]
-        if p.doc_id != doc or not _ITEM.match(p.text):
-            break
-        colon = p.text.find(":")
-        end = (
-            colon
-            if 0 < colon <= 160
-            else (
-                index.sentences[index.sentence_rows[nxt][0]][2]
-                if index.sentence_rows[nxt]
-                else len(p.text)
+    bands = bands or E5_BANDS
+    question = question or analyze(info.normalized)
+    unknown = unknown_words(info, index)
+    if question.kind == "compare" and len(question.sides) >= 2 and search is not None:
+        return _compose_compare(info, hits, question, index, bands, search, unknown)
+    excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands)
+    if not excerpts:
+        return _abstain(info, question, hits, 0.0, None)
+    feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
+    conf = abstain.probability(feats) if understood(info, index) else 0.0
+    if conf < abstain.threshold():
+        answer = _abstain(info, question, hits, conf, excerpts[0], feats)
+    else:
+        answer = _answer(info, question, [(e, hits) for e in excerpts], index, conf)
+    answer.evidence = {k: round(v, 4) for k, v in feats.items()}
+    return answer
+
+
+def _compose_compare(info, hits, question, index, bands, search, unknown) -> Answer:
+    sides = compare_excerpts(question, info, index, bands, search)
+    found = [(e, sub_hits) for _, e, _, _, sub_hits in sides if e is not None]
+    if not found:
+        return _abstain(info, question, hits, 0.0, None)
+    feats = [
+        features(e, cands, question, sub_info, unknown, sub_hits, index)
+        for _, e, cands, sub_info, sub_hits in sides
+        if e is not None
+    ]
+    mean = {k: round(sum(f[k] for f in feats) / len(feats), 4) for k in feats[0]}
+    conf = round(sum(abstain.probability(f) for f in feats) / len(feats), 3)
+    if conf < abstain.threshold() or not understood(info, index):
+        answer = _abstain(info, question, hits, conf, None)
+        answer.evidence = mean
+        return answer
+    missing = [side for side, e, *_ in sides if e is None]
+    answer = _answer(info, question, found, index, conf)
+    answer.evidence = mean
+    if missing:
+        note = " ".join(SIDE_MISSING[_lang(info.language)].format(side=s) for s in missing)
+        answer.text = f"{answer.text}\n\n{note}"
+    return answer
+
+
+def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, list[Hit]]], index: Index, conf: float) -> Answer:
+    citations: list[Citation] = []
+    sentences: list[AnswerSentence] = []
+    blocks: list[str] = []
+    for excerpt, hits in excerpts:
+        hit = hits[excerpt.hit]
+        number = len(citations) + 1
+        cited = citation(number, hit, excerpt.start, excerpt.end, index)
+        cited.highlight_start, cited.highlight_end = excerpt.anchor.start, excerpt.anchor.end
+        citations.append(cited)
+        for c in excerpt.sentences:
+            sentences.append(
+                AnswerSentence(text=c.text, citations=[number], support=round(max(c.score, 0.0), 3), label=excerpt.label)
             )
-        )
-        items.append((nxt, 0, int(end)))
-    return items
+        block = f"{cited.quote} [{number}]"  # the passage's own words, as the citation quotes them
+        for row, s, e in excerpt.extra:
+            item_hit = next((h for h in hits if index.position[h.passage.id] == row), None)
+            item_hit = item_hit or Hit(passage=index.passages[row], score=0.0)
+            number = len(citations) + 1
+            citations.append(citation(number, item_hit, s, e, index))
+            item = index.passages[row].text[s:e]
+            sentences.append(AnswerSentence(text=item, citations=[number], support=0.0, label=excerpt.label))
+            block += f"\n{item} [{number}]"
+        blocks.append(f"{excerpt.label}: {block}" if excerpt.label else block)
+    body = "\n\n".join(blocks)
+    text = f"{ENGLISH_PREFIX}\n\n{body}" if info.language == "en" else body
+    return Answer(
+        question=info.original,
+        query=info.normalized,
+        language=info.language,
+        kind=question.kind,
+        text=text,
+        sentences=sentences,
+        citations=citations,
+        confidence=round(conf, 3),
+    )
+
+
+def _abstain(info: QueryInfo, question: Question, hits: list[Hit], conf: float, nearest: Excerpt | None, feats: dict | None = None) -> Answer:
+    """'The bulletin does not cover …', or, when the bulletin has the topic but not what
+    the kind asks for, 'The bulletin mentions X but does not give Y', with the nearest
+    sentence; the nearest passages are listed as related reading, not as citations."""
+    lang = _lang(info.language)
+    text = NOT_COVERED[info.language].format(topic=topic_of(info))
+    if nearest is not None and feats and feats["type_missing"] and feats["unknown"] == 0 and feats["coverage"] >= 0.5:
+        what = "money" if question.unit and "usd" in question.unit else question.kind
+        if what in WHAT[lang]:
+            topic = _topic_names(info) or topic_of(info)
+            text = NOT_GIVEN[lang].format(topic=topic, what=WHAT[lang][what], nearest=nearest.anchor.text)
+    return Answer(
+        question=info.original,
+        query=info.normalized,
+        language=info.language,
+        kind=question.kind,
+        text=text,
+        abstained=True,
+        related=hits[:3],
+        confidence=round(conf, 3),
+    )
+
+
+def _topic_names(info: QueryInfo) -> str:
+    """The names a question is about ("Parking.sg", "Songdo"), for an abstention's message."""
+    runs = [w for first, run in capitalised_runs(info.normalized) for w in (run[1:] if first == 0 else run)[:3]]
+    names = [w for i, w in enumerate(runs) if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
+    return ", ".join(dict.fromkeys(names[:3]))
+
+
+def topic_of(info: QueryInfo) -> str:
+    """The question as a topic for 'The bulletin does not cover …'."""
+    text = info.normalized.rstrip(" ?!.")
+    return f"“{text}”"
 
 
 def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citation:
@@ -431,72 +422,6 @@ def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citat
         score=hit.score,
     )
 
-
-def topic_of(info: QueryInfo) -> str:
-    """The question as a topic for 'The bulletin does not cover …'."""
-    text = info.normalized.rstrip(" ?!.")
-    return f"“{text}”"
-
-
-def compose(
-    info: QueryInfo,
-    hits: list[Hit],
-    qvec: np.ndarray | None,
-    index: Index,
-    *,
-    bands: dict | None = None,
-) -> Answer:
-    """An extractive answer (or an abstention) for an analysed question and its hits."""
-    language = info.language
-    bands = bands or E5_BANDS
-    candidates = score_sentences(info, hits, qvec, index, bands)
-    unknown = unknown_words(info, index)
-    conf = confidence(candidates[0], info, unknown, bands) if candidates else 0.0
-    if not understood(info, index):
-        conf = 0.0
-    if not candidates or should_abstain(conf, info):
-        return Answer(
-            question=info.original,
-            query=info.normalized,
-            language=language,
-            text=f"{NOT_COVERED[language].format(topic=topic_of(info))}",
-            abstained=True,
-            related=hits[:3],
-            confidence=conf,
-        )
-    groups = choose(
-        candidates, index, hits, definition=bool(_DEFINITION.search(fold(info.normalized)))
-    )
-    citations: list[Citation] = []
-    sentences: list[AnswerSentence] = []
-    for group in groups:
-        hit = hits[group[0].hit]
-        start, end = min(g.start for g in group), max(g.end for g in group)
-        number = len(citations) + 1
-        citations.append(citation(number, hit, start, end, index))
-        for g in sorted(group, key=lambda g: g.start):
-            sentences.append(
-                AnswerSentence(text=g.text, citations=[number], support=round(max(g.score, 0.0), 3))
-            )
-        for row, s, e in list_items(group, index, hits):
-            item_hit = next((h for h in hits if index.position[h.passage.id] == row), None)
-            item_hit = item_hit or Hit(passage=index.passages[row], score=0.0)
-            number = len(citations) + 1
-            citations.append(citation(number, item_hit, s, e, index))
-            sentences.append(
-                AnswerSentence(text=index.passages[row].text[s:e], citations=[number], support=0.0)
-            )
-    body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
-    text = f"{ENGLISH_PREFIX}\n\n{body}" if language == "en" else body
-    return Answer(
-        question=info.original,
-        query=info.normalized,
-        language=language,
-        text=text,
-        sentences=sentences,
-        citations=citations,
-        confidence=conf,
-    )
 
 
 def _best_quote(sentence: str, passage_text: str) -> tuple[int, int]:

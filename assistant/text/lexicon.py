@@ -21,6 +21,11 @@ def _read(name: str) -> dict:
     return json.loads(resources.files(__package__).joinpath("lexicons", name).read_text("utf-8"))
 
 
+def read_lexicon(name: str) -> dict:
+    """One of the lexicons shipped in `lexicons/` (e.g. "question-forms.json"), read once."""
+    return _read(name)
+
+
 def _glossary() -> dict[str, tuple[str, ...]]:
     return {term: tuple(forms) for term, forms in _read("glossary.en-vi.json")["glossary"].items()}
 

@@ -15,9 +15,10 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Invisible characters pasted inside words: zero-width space, joiners and marks, word
+# joiner, BOM, soft hyphen. They are removed, not replaced: "Inno\u200bLeap" is InnoLeap.
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Vietnamese letters that carry a diacritic (after NFC). Any of them marks accented text.
@@ -29,7 +30,7 @@ _VI_MARKED = re.compile(
 
 def clean(text: str) -> str:
     """NFC, no control or bidi characters, single spaces, stripped."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     text = _CONTROL.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
 

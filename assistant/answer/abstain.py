@@ -1,0 +1,53 @@
+"""Abstention from data: a small logistic model over features of the evidence.
+
+Whether the bulletin answers a question is read from the best excerpt found for it, by
+a logistic regression (scikit-learn's `LogisticRegression`, fit by `python -m assistant
+calibrate` on the shared dev sets) whose coefficients are kept in `abstention.json`
+beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
+
+- `dense`: the anchor sentence's cosine to the question, scaled to [0, 1] by the model's
+  band for the question's language;
+- `coverage`: the IDF-weighted share of the question's focus words in the excerpt (its
+  section context counting half);
+- `type_coverage`: the same for the excerpt's sentence that holds what the question's kind
+  asks for (a number, a date, a name), the best of them; 0 when none does (for kinds
+  that ask for nothing checkable, the excerpt's coverage);
+- `type_missing`: 1 when the question's kind asks for a number, date or name and the
+  excerpt has none (beyond what the question gives), else 0;
+- `unknown`: how many names or words of the question the corpus never uses (at most 2);
+- `margin`: the best excerpt's score minus the best from another passage;
+- `english`: 1 for an English question (cross-lingual cosines run lower).
+
+`probability(features)` is the model's P(answerable); the answer abstains below the
+threshold saved with the coefficients.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from pathlib import Path
+
+FEATURES = ("dense", "coverage", "type_coverage", "type_missing", "unknown", "margin", "english")
+MODEL_FILE = Path(__file__).with_name("abstention.json")
+
+
+@functools.cache
+def model(path: Path = MODEL_FILE) -> dict:
+    """The saved coefficients: {"features", "coef", "intercept", "threshold", …}."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path} was fit on features {data['features']}, not {list(FEATURES)}; run `python -m assistant calibrate`")
+    return data
+
+
+def probability(features: dict[str, float], path: Path = MODEL_FILE) -> float:
+    """P(the bulletin answers the question), from the saved logistic model, in [0, 1]."""
+    m = model(path)
+    z = m["intercept"] + sum(c * features[name] for c, name in zip(m["coef"], FEATURES))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def threshold(path: Path = MODEL_FILE) -> float:
+    return float(model(path)["threshold"])

@@ -1,0 +1,329 @@
+"""Sentences scored against a question, and the short contiguous excerpt that answers it.
+
+The pattern is sentence-window retrieval: a sentence is scored (see `score_sentences`),
+then the best one grows into an excerpt of its passage with the neighbours that complete
+it (see `expand`): the sentence before when the answer leans on it ("Dự án này…"), the
+one after when it holds what the question's kind asks for (the number, the date, the
+name, the list), or when the question's words are spread over both. About 150–600
+characters, never across passages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..models import Hit, QueryInfo
+from ..retrieve.question import Question, has_answer_type
+from ..retrieve.search import ENGLISH_WORDS
+from ..store.index import Index
+from ..text import fold, places_in, tokens
+
+# Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
+# and a sentence that answers the question near 0.85–0.9; an English question against
+# Vietnamese sentences sits lower and narrower. An embedder may carry its own bands as
+# `cosine_bands` (the fake one in the tests does); these are multilingual-e5-small's.
+E5_BANDS = {"same": (0.75, 0.15), "cross": (0.78, 0.08)}
+
+MIN_CHARS, MAX_CHARS = 150, 600
+ANSWER_KINDS = {"paragraph", "caption", "footnote"}
+
+# Sentences that lean on the one before them ("Điều này…", "Dự án này…", "Họ…").
+DEPENDENT = re.compile(
+    r"^(?:[\w-]+\s){1,2}(?:này|đó|ấy)\b"
+    r"|^(?:họ|nó|đây|đó là|tuy nhiên|do đó|vì vậy|kết quả là|trong đó|sau đó|thêm vào đó|"
+    r"they|it|this|these|however|as a result)\b",
+    re.IGNORECASE,
+)
+# A sentence that opens the next item of an enumeration starts a new topic.
+NEW_ITEM = re.compile(
+    r"^(thu hai|thu ba|thu tu|cuoi cung|mot vi du khac|second|third|finally|\(?\d+[.)]|\([a-z]\))"
+)
+ITEM = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|[-–•])\s+")
+LISTY = re.compile(r";|:\s|\(\d\)|^[-–•]\s")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZĐ][\w&-]*[A-Z][\w&-]*|[A-Z][a-z]+[A-Z]\w*)\b")
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved passage and how well it matches the question."""
+
+    row: int  # sentence row in the index
+    hit: int  # position of its passage among the hits
+    start: int  # offsets in the passage text
+    end: int
+    text: str
+    dense: float  # cosine to the query, scaled to [0, 1] by the model's band
+    lexical: float  # IDF-weighted share of the focus words, context counting half
+    score: float = 0.0
+    elsewhere: bool = False
+
+
+@dataclass
+class Excerpt:
+    """A contiguous run of sentences of one passage; `anchor` is the one that answers."""
+
+    hit: int
+    sentences: list[Candidate]
+    anchor: Candidate
+    label: str | None = None
+    coverage: float = 0.0
+    extra: list[tuple[int, int, int]] = field(default_factory=list)  # list items elsewhere
+
+    @property
+    def start(self) -> int:
+        return self.sentences[0].start
+
+    @property
+    def end(self) -> int:
+        return self.sentences[-1].end
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.sentences)
+
+
+def idf_weights(index: Index) -> dict[str, float]:
+    """Inverse document frequency of each folded token over the passages (cached on the index)."""
+    cached = getattr(index, "_idf", None)
+    if cached is not None:
+        return cached
+    df: dict[str, int] = {}
+    for p in index.passages:
+        for t in set(tokens(p.indexed_text)):
+            df[t] = df.get(t, 0) + 1
+    n = max(1, len(index.passages))
+    idf = {t: math.log(1 + n / c) for t, c in df.items()}
+    index._idf = idf  # type: ignore[attr-defined]
+    return idf
+
+
+def coverage(terms: list[str], words: set[str], context: set[str], idf: dict[str, float]) -> float:
+    """IDF-weighted share of `terms` found in `words` (in `context` they count half).
+
+    Terms the corpus never uses weigh the most: a question about Indonesia is not
+    answered by a sentence about Singapore.
+    """
+    if not terms:
+        return 0.0
+    top = max(idf.values(), default=1.0)
+    total = found = 0.0
+    for t in terms:
+        w = idf.get(t, top)
+        total += w
+        if t in words:
+            found += w
+        elif t in context:
+            found += 0.5 * w
+    return found / total if total else 0.0
+
+
+def scaled(cosine: float, band: tuple[float, float]) -> float:
+    floor, span = band
+    return min(1.0, max(0.0, (cosine - floor) / span))
+
+
+def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
+    """The focus words that lexical coverage counts: for English, only those the corpus
+    uses (names, numbers, acronyms), and not place names (spelled differently in the text)."""
+    terms = [t for t in question.focus if t not in ENGLISH_WORDS or info.language != "en"]
+    if info.language == "en":
+        idf = idf_weights(index)
+        # an English plural meets the corpus's word ("robots" ~ "robot")
+        terms = [t if t in idf or t[:-1] not in idf else t[:-1] for t in terms]
+        terms = [t for t in terms if t in idf and not places_in(t)]
+    return terms
+
+
+def score_sentences(
+    info: QueryInfo,
+    question: Question,
+    hits: list[Hit],
+    qvec: np.ndarray | None,
+    index: Index,
+    bands: dict,
+) -> list[Candidate]:
+    """Every sentence of the answer-bearing hits, best first.
+
+    score = w·dense + (1 − w)·lexical + 0.15·(passage score), where w is the query's
+    dense weight; a sentence holding what the question's kind asks for (a number, a date,
+    a name) gains 0.1, a heading-like fragment loses 0.2, and a passage about another
+    country than the one asked about loses 0.25.
+    """
+    idf = idf_weights(index)
+    terms = terms_for(info, question, index)
+    band = bands["cross"] if info.language == "en" else bands["same"]
+    names = {fold(n) for n in _NAME.findall(info.normalized)}
+    asked_places = places_in(fold(info.normalized))
+    w = info.dense_weight
+    out: list[Candidate] = []
+    for h, hit in enumerate(hits):
+        if hit.passage.kind not in ANSWER_KINDS:
+            continue  # the reference list and the title page name things, they answer nothing
+        row = index.position[hit.passage.id]
+        context = set(tokens(hit.passage.context))
+        passage_places = places_in(fold(hit.passage.context)) or places_in(fold(hit.passage.text))
+        elsewhere = bool(asked_places and passage_places and not asked_places & passage_places)
+        for s in index.sentence_rows[row]:
+            _, start, end = index.sentences[s].tolist()
+            text = hit.passage.text[start:end]
+            dense = scaled(float(index.sentence_embeddings[s] @ qvec), band) if qvec is not None else 0.0
+            lexical = coverage(terms, set(tokens(text)), context, idf)
+            score = w * dense + (1 - w) * lexical + 0.15 * hit.score
+            if has_answer_type(question, text):
+                score += 0.1
+            if names and any(n in fold(text) for n in names):
+                score += 0.1
+            if len(text) < 25:
+                score -= 0.2
+            if elsewhere:
+                score -= 0.25
+            out.append(Candidate(s, h, start, end, text, dense, lexical, score, elsewhere))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def _sentence(index: Index, hits: list[Hit], hit: int, row: int, known: dict[int, Candidate]) -> Candidate:
+    if row in known:
+        return known[row]
+    _, start, end = index.sentences[row].tolist()
+    return Candidate(row, hit, start, end, hits[hit].passage.text[start:end], 0.0, 0.0)
+
+
+def expand(
+    anchor: Candidate,
+    question: Question,
+    info: QueryInfo,
+    hits: list[Hit],
+    index: Index,
+    candidates: list[Candidate],
+) -> Excerpt:
+    """Grow the anchor sentence into the excerpt that answers, within its passage."""
+    known = {c.row: c for c in candidates}
+    passage = hits[anchor.hit].passage
+    rows = list(index.sentence_rows[index.position[passage.id]])
+    i = rows.index(anchor.row)
+    lo = hi = i
+    idf = idf_weights(index)
+    terms = terms_for(info, question, index)
+    context = set(tokens(passage.context))
+
+    def sent(j: int) -> Candidate:
+        return _sentence(index, hits, anchor.hit, rows[j], known)
+
+    def length(a: int, b: int) -> int:
+        return sum(len(sent(j).text) + 1 for j in range(a, b + 1))
+
+    def cov(a: int, b: int) -> float:
+        words = set().union(*(set(tokens(sent(j).text)) for j in range(a, b + 1)))
+        return coverage(terms, words, context, idf)
+
+    def text(a: int, b: int) -> str:
+        return " ".join(sent(j).text for j in range(a, b + 1))
+
+    # the sentence before, when this one leans on it (twice at most: "Họ… Dự án này…")
+    while lo > 0 and DEPENDENT.match(sent(lo).text) and length(lo - 1, hi) <= MAX_CHARS and i - lo < 2:
+        lo -= 1
+    # the sentences after that complete it
+    for _ in range(3):
+        j = hi + 1
+        if j >= len(rows) or length(lo, j) > MAX_CHARS:
+            break
+        nxt = sent(j).text
+        current = text(lo, hi)
+        wanted = has_answer_type(question, current) is False and has_answer_type(question, nxt)
+        lead_in = current.rstrip().endswith(":")
+        new_item = bool(NEW_ITEM.match(fold(nxt)))
+        # an enumeration ("Đầu tiên, … Thứ hai, …") is what a list question asks for
+        listing = question.kind == "list" and (bool(LISTY.search(nxt)) or new_item)
+        leans = bool(DEPENDENT.match(nxt)) and not new_item
+        # a definition, a "how" or a "why" is usually completed by the next sentence
+        explains = question.kind in ("definition", "how", "why") and hi == i and not new_item
+        spread = cov(lo, j) - cov(lo, hi) >= 0.15
+        if wanted or lead_in or listing or leans or explains or spread:
+            hi = j
+        else:
+            break
+    # what the kind asks for (the number, the date, the name) a little further on: reach
+    # it, or, when that would be too long, move the excerpt onto it (it answers)
+    if has_answer_type(question, text(lo, hi)) is False:
+        ahead = [j for j in range(hi + 1, min(len(rows), hi + 4)) if has_answer_type(question, sent(j).text)]
+        if ahead:
+            j = ahead[0]
+            if length(lo, j) <= MAX_CHARS:
+                hi = j
+            else:
+                lo, hi = j, j
+                while lo > i and length(lo - 1, hi) <= MAX_CHARS:
+                    lo -= 1
+                anchor = sent(j)
+    # a one-line excerpt gets the neighbour that scores better, when it fits
+    if length(lo, hi) < MIN_CHARS:
+        options = [j for j in (lo - 1, hi + 1) if 0 <= j < len(rows) and length(min(lo, j), max(hi, j)) <= MAX_CHARS]
+        options = [j for j in options if not (j > hi and NEW_ITEM.match(fold(sent(j).text)))]
+        if options:
+            j = max(options, key=lambda j: (sent(j).score, j > hi))
+            lo, hi = min(lo, j), max(hi, j)
+    excerpt = Excerpt(anchor.hit, [sent(j) for j in range(lo, hi + 1)], anchor, coverage=cov(lo, hi))
+    excerpt.extra = list_items(excerpt, question, hits, index)
+    if not excerpt.extra and hi == len(rows) - 1 and has_answer_type(question, excerpt.text) is False:
+        excerpt.extra = continuation(passage, question, index)
+    return excerpt
+
+
+def continuation(passage, question: Question, index: Index) -> list[tuple[int, int, int]]:
+    """What the kind asks for, at the start of the next passage of the same section.
+
+    A long paragraph is cut into passages at sentence boundaries; the number that
+    answers may sit just past the cut. Returns (passage row, start, end) of the next
+    passage's first sentences, up to the first that holds it; [] if none does.
+    """
+    row = index.position[passage.id] + 1
+    if row >= len(index.passages):
+        return []
+    nxt = index.passages[row]
+    if nxt.doc_id != passage.doc_id or nxt.section != passage.section:
+        return []
+    for s in index.sentence_rows[row][:2]:
+        _, _, end = index.sentences[s].tolist()
+        if has_answer_type(question, nxt.text[:end]):
+            return [(row, 0, int(end))]
+    return []
+
+
+def list_items(excerpt: Excerpt, question: Question, hits: list[Hit], index: Index, limit: int = 6) -> list[tuple[int, int, int]]:
+    """The items of a list that continues in the passages after the excerpt.
+
+    When the excerpt ends in a lead-in ("… các chủ đề sau:"), or a list question's excerpt
+    sits in a numbered paragraph ("(1) …"), the items are the paragraphs that follow (and,
+    for a numbered one, its siblings); each item is quoted by its first sentence, or its
+    title up to a colon. Returns (passage row, start, end) of each item's quote.
+    """
+    row = index.position[hits[excerpt.hit].passage.id]
+    passages = index.passages
+    doc = passages[row].doc_id
+    first = row + 1
+    if question.kind == "list" and ITEM.match(passages[row].text):
+        while first - 1 > 0 and passages[first - 2].doc_id == doc and ITEM.match(passages[first - 2].text):
+            first -= 1  # back to the first sibling
+    elif not (
+        excerpt.text.rstrip().endswith(":")
+        # a list question whose passage introduces a list, or holds its first item
+        or question.kind == "list" and (passages[row].text.rstrip().endswith(":") or LISTY.search(excerpt.sentences[-1].text))
+    ):
+        return []
+    items = []
+    for nxt in range(first, min(len(passages), first + limit)):
+        p = passages[nxt]
+        if p.doc_id != doc or not ITEM.match(p.text):
+            break
+        if nxt == row:
+            continue
+        colon = p.text.find(":")
+        rows = index.sentence_rows[nxt]
+        end = colon if 0 < colon <= 160 else (int(index.sentences[rows[0]][2]) if rows else len(p.text))
+        items.append((nxt, 0, int(end)))
+    return items

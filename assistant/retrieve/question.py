@@ -1,0 +1,227 @@
+"""Question analysis: what kind of answer a question asks for, and what it is about.
+
+The kinds follow the usual taxonomy of question answering (expected answer types):
+number, date, who, where, name, list, compare, yes-no, definition, why, how, summary,
+and "other". They are recognised from the ways of asking in `text/lexicons/question-forms.json`
+(Vietnamese folded, so typed-without-accents questions match too, and English);
+imperatives ("Liệt kê…", "So sánh…", "List…") are question forms like any other.
+
+>>> q = analyze("So sánh việc dùng robot ở Nhật Bản và Hàn Quốc")
+>>> q.kind, q.sides
+('compare', ['Nhật Bản', 'Hàn Quốc'])
+>>> analyze("How many proposals did the initiative receive?").kind
+'number'
+>>> analyze("Liệt kê các lĩnh vực mà Nhật Bản đặt mục tiêu dùng AI").focus
+['linh', 'vuc', 'nhat', 'ban', 'dat', 'muc', 'tieu', 'dung', 'ai']
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..text import GLOSSARY, NAME_GROUPS, fold, places_in, tokens
+from ..text.lexicon import read_lexicon
+
+Kind = Literal[
+    "summary", "compare", "list", "number", "date", "who", "where", "name",
+    "definition", "why", "how", "yes-no", "other",
+]  # fmt: skip
+
+
+
+class Question(BaseModel):
+    """A question as the answer stage reads it.
+
+    - `kind`: the expected answer type (see the module docstring).
+    - `focus`: the folded content words, without the words that only ask ("liệt kê",
+      "bao nhiêu", "what", "the"): what an answer must be about.
+    - `sides`: for a comparison, the things compared, as written in the question.
+    - `unit`: for a number question, a pattern the number's unit must match in the
+      answer ("bao nhiêu tiền" wants a currency), or None.
+    """
+
+    text: str
+    kind: Kind = "other"
+    focus: list[str] = Field(default_factory=list)
+    sides: list[str] = Field(default_factory=list)
+    unit: str | None = None
+    # Other checkable kinds the question also asks ("ở thành phố nào, khi nào?").
+    also: list[str] = Field(default_factory=list)
+
+
+@functools.cache
+def forms() -> dict:
+    """The question-form lexicon, compiled once: kinds in precedence order, asking words."""
+    raw = read_lexicon("question-forms.json")
+    kinds = {
+        kind: re.compile("|".join(rf"(?:(?<!\w){p}(?!\w))" for p in patterns))
+        for kind, patterns in raw["kinds"].items()
+    }
+    asking = {lang: set(words.split()) for lang, words in raw["asking"].items() if lang != "_about"}
+    types = raw["answer_types"]
+    units = [(re.compile(q), e) for q, e in types["units"].items()]
+    return {"kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units}
+
+
+def asking_words() -> set[str]:
+    f = forms()
+    return f["asking"]["vi"] | f["asking"]["en"]
+
+
+CHECKABLE = ("number", "date", "who", "where", "name")
+
+
+def kinds_of(text: str) -> list[str]:
+    """Every kind whose forms the question uses, in the lexicon's order of precedence."""
+    # "AI" the acronym is not "ai" (who) once folded
+    folded = fold(re.sub(r"\bAI\b", "A.I.", text)).strip()
+    out = []
+    for kind, pattern in forms()["kinds"].items():
+        if pattern.search(folded):
+            if kind == "compare" and len(compared_sides(text)) < 2 and not _explicit_compare(folded):
+                continue  # "each of them", "both … and" without two things named
+            out.append(kind)
+    return out
+
+
+def kind_of(text: str) -> Kind:
+    """The first kind (in the lexicon's order of precedence) whose forms the question uses."""
+    kinds = kinds_of(text)
+    return kinds[0] if kinds else "other"  # type: ignore[return-value]
+
+
+def _explicit_compare(folded: str) -> bool:
+    return bool(re.search(r"\b(so sanh|compare[sd]?|comparison|khac nhau|khac biet|versus|vs)\b", folded))
+
+
+def compared_sides(text: str) -> list[str]:
+    """The two (or more) things a comparison names: places first, then names, then the
+    phrases around "và / với / and / vs".
+
+    >>> compared_sides("Compare how China and Japan moved up in the rankings")
+    ['China', 'Japan']
+    """
+    folded = fold(text)
+    found: list[tuple[int, str]] = []
+    for group in places_in(folded):
+        for form in sorted(NAME_GROUPS[group], key=len, reverse=True):
+            m = re.search(rf"\b{re.escape(form)}\b", folded)
+            if m:
+                found.append((m.start(), text[m.start() : m.end()]))
+                break
+    if len(found) >= 2:
+        return [s for _, s in sorted(found)]
+    names = [m for m in re.finditer(r"\b[A-Z][\w.-]*[A-Z][\w.-]*\b|\b[A-Z][a-z]+[A-Z]\w*\b", text)]
+    if len({n.group().lower() for n in names}) >= 2:
+        return list(dict.fromkeys(n.group() for n in names))[:3]
+    m = re.search(
+        r"(?:so sánh|so sanh|compare|giữa|giua|between)?\s*(?P<a>[^,:;?]+?)\s+(?:và|va|với|voi|and|vs\.?|versus)\s+(?P<b>[^,:;?]+)",
+        text,
+        re.IGNORECASE,
+    )
+    if m:
+        a = _trim_side(m.group("a"))
+        b = _trim_side(m.group("b"))
+        if a and b:
+            return [a, b]
+    return []
+
+
+def _trim_side(side: str) -> str:
+    """A side without the words that ask ("So sánh …", "… khác nhau ở điểm nào")."""
+    words = side.split()
+    asking = asking_words()
+    while words and fold(words[0]) in asking | {"viec", "how", "the"}:
+        words.pop(0)
+    cut = len(words)
+    for i, w in enumerate(words):
+        if fold(w) in {"khac", "giong", "differ", "moved", "use", "dung", "su"} and i > 0:
+            cut = i
+            break
+    return " ".join(words[:cut][:6]).strip(" ,.?")
+
+
+def focus_terms(text: str) -> list[str]:
+    """The folded content words of a question, in order, without the words that only ask."""
+    asking = asking_words()
+    if re.search(r"\bAI\b", text):
+        asking = asking - {"ai"}  # the acronym, not "ai" (who)
+    return [t for t in dict.fromkeys(tokens(text)) if (t not in asking and len(t) > 1) or t.isdigit()]
+
+
+def number_unit(text: str) -> str | None:
+    """A pattern the answer's number must match, from what the question counts.
+
+    Money, shares, ranks and durations have their units (`question-forms.json`);
+    otherwise the noun after "bao nhiêu / mấy / how many" must follow the number within
+    two words ("bao nhiêu đề xuất" → "180.706 đề xuất"), an English noun through the
+    glossary's Vietnamese ("how many proposals" → "đề xuất").
+    """
+    folded = fold(text)
+    for pattern, unit in forms()["units"]:
+        if pattern.search(folded):
+            return unit
+    m = re.search(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?", folded)
+    nouns = []
+    if m and m.group(1) not in asking_words():
+        # a two-letter syllable is ambiguous alone ("de" is "để" and "đề"): keep the next
+        nouns = [f"{m.group(1)} {m.group(2)}" if len(m.group(1)) <= 2 and m.group(2) else m.group(1)]
+    m = re.search(r"\bhow many\s+(\w+)(?:\s+(\w+))?", folded)
+    if m:
+        words = [w for w in m.groups() if w]
+        nouns = next(([form for form in GLOSSARY[w]] for w in words if w in GLOSSARY), [])
+    if not nouns:
+        return None
+    return rf"\d[\d.,]*(?:\s+\S+){{0,2}}\s+(?:{'|'.join(map(re.escape, nouns))})\b"
+
+
+def analyze(text: str) -> Question:
+    """Kind, focus words, compared sides and number unit of a cleaned question."""
+    kinds = kinds_of(text)
+    kind = kinds[0] if kinds else "other"
+    return Question(
+        text=text,
+        kind=kind,
+        also=[k for k in kinds[1:] if k in CHECKABLE and k != kind],
+        focus=focus_terms(text),
+        sides=compared_sides(text) if kind == "compare" else [],
+        unit=number_unit(text) if kind == "number" else None,
+    )
+
+
+def has_answer_type(question: Question, excerpt: str) -> bool | None:
+    """Whether an excerpt holds everything the question's kinds ask for (see `_has_type`);
+    None when no kind asks for anything checkable."""
+    checks = [_has_type(question, kind, excerpt) for kind in [question.kind, *question.also]]
+    checks = [c for c in checks if c is not None]
+    return all(checks) if checks else None
+
+
+def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
+    """Whether an excerpt holds what the question's kind asks for; None when the kind asks
+    for nothing checkable (how, why, list, definition, …).
+
+    A number must not be one the question already gives ("Kế hoạch 449 triệu USD … năm
+    nào?" is not answered by the 449); a year is not a count.
+    """
+    f = forms()
+    given = set(re.findall(r"\d+", question.text))
+    if kind == "date":
+        return any(m.group() not in given for m in re.finditer(f["date"], excerpt) if re.search(r"\d", m.group()))
+    if kind == "number":
+        numbers = [n for n in re.findall(r"\d[\d.,]*", excerpt) if n.strip(".,") not in given]
+        numbers = [n for n in numbers if not re.fullmatch(r"(19|20)\d{2}", n.strip(".,"))]
+        if not numbers:
+            return False
+        if question.unit and kind == question.kind:
+            return bool(re.search(question.unit, excerpt.lower()) or re.search(question.unit, fold(excerpt)))
+        return True
+    if kind in ("who", "name", "where"):
+        asked = {w.lower() for w in re.findall(r"[\w-]+", question.text)}
+        names = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-ZĐ][\w-]+", excerpt)
+        return any(n.lower() not in asked for n in names)
+    return None
