@@ -405,7 +405,14 @@ def test_bad_url_is_refused(url):
 
 def test_config_bounds():
     config = LLMConfig(url="http://127.0.0.1:11434/v1", model="m")
-    assert (config.timeout, config.max_tokens, config.temperature) == (20.0, 400, 0.0)
+    assert (config.timeout, config.max_tokens, config.temperature) == (None, 400, 0.0)
+    # No timeout given: generous for a model on this machine (a CPU), shorter for a remote one.
+    assert config.idle_timeout == llm.LOCAL_IDLE_TIMEOUT >= 120
+    assert LLMConfig(url="http://localhost:8080", model="m").idle_timeout == llm.LOCAL_IDLE_TIMEOUT
+    remote = LLMConfig(url="https://api.example.org/v1", model="m")
+    assert remote.idle_timeout == llm.REMOTE_IDLE_TIMEOUT < llm.LOCAL_IDLE_TIMEOUT
+    assert LLMConfig(url="https://api.example.org/v1", model="m", timeout=7).idle_timeout == 7
+    assert config.connect_timeout <= 10
     with pytest.raises(ValidationError):
         LLMConfig(url="http://127.0.0.1:11434/v1", model="m", timeout=0)
 

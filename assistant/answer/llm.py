@@ -32,6 +32,7 @@ import numpy as np
 from pydantic import BaseModel, Field, field_validator
 
 from ..embed.base import Embedder
+from .joins import tidy
 from ..ingest.sentences import spans, split
 from ..models import AnswerSentence, Hit
 from ..text import NAME_GROUPS, clean, has_diacritics, tokens
@@ -71,6 +72,24 @@ MAX_REPLY_BYTES = 2_000_000
 MAX_PASSAGE_CHARS = 1_500
 
 
+# Seconds to wait for the next piece of an answer (see `LLMConfig.timeout`). A small
+# model on this 2-core machine (Qwen2.5 0.5B, llama.cpp) took over 20 s to read five
+# passages before its first token; a 3-7B model takes minutes. A hosted one answers fast.
+LOCAL_IDLE_TIMEOUT = 300.0
+REMOTE_IDLE_TIMEOUT = 60.0
+CONNECT_TIMEOUT = 5.0
+
+
+def is_local(url: str) -> bool:
+    """Whether the endpoint is on this machine (a CPU model; no proxy is ever right for it).
+
+    >>> is_local("http://127.0.0.1:11434/v1"), is_local("https://api.example.org/v1")
+    (True, False)
+    """
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1", "0.0.0.0") or host.startswith("127.")
+
+
 class LLMConfig(BaseModel):
     """Where the OpenAI-compatible chat endpoint is and how to call it.
 
@@ -81,13 +100,18 @@ class LLMConfig(BaseModel):
 
     The API key is never stored here: it is read from the environment variable named by
     `api_key_env` at call time and sent as `Authorization: Bearer …` when set.
-    `timeout` bounds the whole call (connect, send, wait, read) in seconds.
+
+    `timeout` is how long to wait for the next piece of the answer, in seconds: for the
+    first one from when the request is sent, then from the last one received (a reply
+    sent whole is one piece). None picks it by endpoint (`idle_timeout`): a model on this
+    machine runs on a CPU and reads the prompt slowly. `connect_timeout` bounds connecting.
     """
 
     url: str
     model: str = Field(min_length=1)
     api_key_env: str = "ASSISTANT_LLM_API_KEY"
-    timeout: float = Field(20.0, gt=0, le=600)
+    timeout: float | None = Field(None, gt=0, le=3600)
+    connect_timeout: float = Field(CONNECT_TIMEOUT, gt=0, le=60)
     max_tokens: int = Field(400, gt=0)
     temperature: float = Field(0.0, ge=0, le=2)
 
@@ -102,6 +126,17 @@ class LLMConfig(BaseModel):
                 "e.g. http://127.0.0.1:11434/v1"
             )
         return value
+
+    @property
+    def idle_timeout(self) -> float:
+        """`timeout`, or the default for the endpoint: generous for a local one.
+
+        >>> LLMConfig(url="http://127.0.0.1:8080", model="m").idle_timeout
+        300.0
+        """
+        if self.timeout is not None:
+            return self.timeout
+        return LOCAL_IDLE_TIMEOUT if is_local(self.url) else REMOTE_IDLE_TIMEOUT
 
     @property
     def endpoint(self) -> str:
@@ -144,7 +179,7 @@ def complete(config: LLMConfig, messages: list[dict]) -> str:
         "temperature": config.temperature,
         "stream": False,
     }
-    deadline = time.monotonic() + config.timeout
+    deadline = time.monotonic() + config.idle_timeout
     outcome: dict[str, object] = {}
     done = threading.Event()
 
@@ -172,10 +207,9 @@ def complete(config: LLMConfig, messages: list[dict]) -> str:
 
 def _post(config: LLMConfig, headers: dict[str, str], body: dict, deadline: float) -> str:
     url = config.endpoint
-    host = urlsplit(url).hostname or ""
     # A proxy from the environment is never right for a server on this machine.
-    trust_env = host not in ("localhost", "127.0.0.1", "::1") and not host.startswith("127.")
-    timeout = httpx.Timeout(config.timeout)
+    trust_env = not is_local(url)
+    timeout = httpx.Timeout(config.idle_timeout, connect=config.connect_timeout)
     try:
         with httpx.Client(timeout=timeout, trust_env=trust_env, follow_redirects=False) as client:
             with client.stream("POST", url, json=body, headers=headers) as response:
@@ -250,7 +284,7 @@ def _error_detail(data: object) -> str:
 
 
 def _timeout_message(config: LLMConfig) -> str:
-    return f"the LLM endpoint {config.endpoint} did not answer within {config.timeout:g} s"
+    return f"the LLM endpoint {config.endpoint} did not answer within {config.idle_timeout:g} s"
 
 
 def _redact(text: str, key: str | None) -> str:
@@ -333,7 +367,6 @@ _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-*•+>]+|#+|\d{1,2}[.)])\s+")
 _LABEL = re.compile(r"^\s*(?:answer|trả lời|câu trả lời)\s*:\s*", re.IGNORECASE)
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?…])")
 _WORDLESS = re.compile(r"^\W*$")
 # A line that lists sources ("Nguồn: [1], [2]") says nothing and cites no one sentence.
 _SOURCES = re.compile(
@@ -417,7 +450,7 @@ def parse(reply: str) -> list[tuple[str, list[int]]]:
     out = []
     for (start, end), sentence_numbers in zip(found, cited, strict=True):
         sentence = re.sub(r"\s{2,}", " ", text[start:end])
-        out.append((_SPACE_BEFORE_PUNCT.sub(r"\1", sentence).strip(), sentence_numbers))
+        out.append((tidy(sentence), sentence_numbers))
     return out
 
 
@@ -790,6 +823,46 @@ def check(
     ]
 
 
+class Checked(BaseModel):
+    """A reply after the checks: the sentences kept, those removed, and a notice for the reader."""
+
+    kept: list[AnswerSentence] = Field(default_factory=list)
+    removed: list[AnswerSentence] = Field(default_factory=list)
+    notice: str | None = None
+
+
+def judge(reply: str, hits: list[Hit], embedder: Embedder) -> Checked:
+    """Parse a reply and check every sentence; `notice` says why anything is missing.
+
+    An empty `kept` means the model gave nothing the passages support (or abstained).
+    """
+    if is_no_answer(reply):
+        return Checked(notice="the model found no answer in the passages")
+    parsed = parse(reply)
+    if not parsed:
+        return Checked(notice="the model gave an empty answer")
+    if not any(cited for _, cited in parsed):
+        return Checked(
+            removed=[
+                AnswerSentence(text=t, citations=[], support=0.0, supported=False)
+                for t, _ in parsed
+            ],
+            notice="the model gave no cited answer",
+        )
+    judged = check(parsed, hits, embedder)
+    kept = [s for s in judged if s.supported]
+    removed = [s for s in judged if not s.supported]
+    if not kept:
+        notice = f"none of the model's {len(judged)} sentences was supported by the passages"
+    elif len(removed) == 1:
+        notice = "1 unsupported sentence was removed"
+    elif removed:
+        notice = f"{len(removed)} unsupported sentences were removed"
+    else:
+        notice = None
+    return Checked(kept=kept, removed=removed, notice=notice)
+
+
 def answer(
     question: str,
     language: str,
@@ -801,25 +874,10 @@ def answer(
 
     Raises LLMError when the endpoint gives no usable reply, so the caller can fall back
     to the extractive answer; an empty list means the model gave nothing that the
-    passages support, which the caller also answers extractively.
+    passages support, which the caller also answers extractively. The reply is read
+    whole; `llm_stream.stream` shows it as it is written.
     """
     if not hits:
         return [], "no passages to answer from"
-    reply = complete(config, build_messages(question, language, hits))
-    if is_no_answer(reply):
-        return [], "the model found no answer in the passages"
-    parsed = parse(reply)
-    if not parsed:
-        return [], "the model gave an empty answer"
-    if not any(cited for _, cited in parsed):
-        return [], "the model gave no cited answer"
-    judged = check(parsed, hits, embedder)
-    kept = [s for s in judged if s.supported]
-    removed = len(judged) - len(kept)
-    if not kept:
-        return [], f"none of the model's {len(judged)} sentences was supported by the passages"
-    if removed == 1:
-        return kept, "1 unsupported sentence was removed"
-    if removed:
-        return kept, f"{removed} unsupported sentences were removed"
-    return kept, None
+    checked = judge(complete(config, build_messages(question, language, hits)), hits, embedder)
+    return checked.kept, checked.notice
