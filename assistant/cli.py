@@ -24,6 +24,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         backend=getattr(args, "backend", None),
         llm_url=getattr(args, "llm_url", None),
         llm_model=getattr(args, "llm_model", None),
+        llm_timeout=getattr(args, "llm_timeout", None),
         answer_mode="llm" if llm else None,
     )
 
@@ -240,6 +241,13 @@ def parser() -> argparse.ArgumentParser:
         help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (key from $ASSISTANT_LLM_API_KEY)",
     )
     p.add_argument("--llm-model", help="model name at that endpoint")
+    p.add_argument(
+        "--llm-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="how long to wait for the model's next token, the first one included "
+        "(default 300 for a server on this machine, 60 for a remote one; $ASSISTANT_LLM_TIMEOUT)",
+    )
     p.add_argument(
         "--doc", action="append", metavar="DOC_ID", help="answer from this document (repeat)"
     )

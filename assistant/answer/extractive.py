@@ -23,6 +23,7 @@ from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from .joins import cited
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -486,7 +487,7 @@ def compose(
             sentences.append(
                 AnswerSentence(text=index.passages[row].text[s:e], citations=[number], support=0.0)
             )
-    body = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
+    body = cited(sentences, verbatim=True)
     text = f"{ENGLISH_PREFIX}\n\n{body}" if language == "en" else body
     return Answer(
         question=info.original,
@@ -534,7 +535,7 @@ def from_llm(
                 citations.append(citation(numbers[n], hit, start, end, index))
             renumbered.append(numbers[n])
         out.append(s.model_copy(update={"citations": renumbered}))
-    text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in out)
+    text = cited(out)
     return Answer(
         question=info.original,
         query=info.normalized,

@@ -1,11 +1,11 @@
 """Sentences and their citation markers joined into one clean line, in both answer modes.
 
-A marker sits right after its sentence's last character, sentences are one space apart,
-and a sentence never ends with two stops:
+Each sentence is followed by one space and its markers, sentences are one space apart,
+and a sentence never ends with two stops or a space before its stop:
 
 >>> from assistant.models import AnswerSentence as S
 >>> cited([S(text="Korea used robots.. ", citations=[1]), S(text="Hơn 1.700 đề xuất", citations=[2, 3])])
-'Korea used robots.[1] Hơn 1.700 đề xuất.[2][3]'
+'Korea used robots. [1] Hơn 1.700 đề xuất. [2][3]'
 
 `tidy` is for written text (a model's sentence), which may be repaired; a quote stays
 verbatim, only the whitespace around it goes (`cited(..., verbatim=True)`).
@@ -54,5 +54,5 @@ def cited(sentences: list[AnswerSentence], *, verbatim: bool = False) -> str:
             continue
         if not verbatim and not text.endswith(tuple(_END)):
             text += "."
-        parts.append(text + markers(s.citations))
+        parts.append(f"{text} {markers(s.citations)}" if s.citations else text)
     return " ".join(parts)
