@@ -93,9 +93,11 @@ def _read(
 ) -> None:
     """The worker: reads the response and puts ("text"|"alive"|"error"|"done", value) on `out`."""
     url = config.endpoint
+    # The caller's idle deadline counts tokens; this read timeout is only a backstop that
+    # ends a worker whose caller has given up.
     timeout = httpx.Timeout(
         connect=config.connect_timeout,
-        read=config.idle_timeout,
+        read=config.idle_timeout + 2.0,
         write=config.connect_timeout,
         pool=config.connect_timeout,
     )
