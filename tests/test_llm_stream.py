@@ -10,6 +10,7 @@ ASSISTANT_TEST_LLM_FIRST_TOKEN=25 a first token later than the old fixed 20 s.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import time
@@ -139,9 +140,7 @@ def test_http_errors_come_through_the_stream(server, monkeypatch):
 
 
 def test_ask_stream_yields_drafts_then_the_checked_answer(llm_bot, server):
-    server.stream(
-        ["WeChat có hơn 1 tỷ ", "người dùng [1]. ", "Singapo cấm WeChat [1]."], every=0.2
-    )
+    server.stream(["WeChat có hơn 1 tỷ ", "người dùng [1]. ", "Singapo cấm WeChat [1]."], every=0.2)
     question = "WeChat có bao nhiêu người dùng?"
     hits = llm_bot.search(question)
     assert "WeChat có hơn 1 tỷ" in hits[0].passage.text  # the reply's [1]
@@ -321,7 +320,9 @@ def test_has_answer_type():
     assert has_answer_type("PSD mở thử thách vào tháng 8 năm 2016.", "date")
     assert not has_answer_type("PSD mở một thử thách.", "date")
     assert has_answer_type("Cơ quan đó là GovTech.", "name", question="Cơ quan nào?")
-    assert not has_answer_type("GovTech do ông ấy lãnh đạo.", "name", question="Ai lãnh đạo GovTech?")
+    assert not has_answer_type(
+        "GovTech do ông ấy lãnh đạo.", "name", question="Ai lãnh đạo GovTech?"
+    )
 
 
 @pytest.mark.parametrize(
@@ -344,3 +345,100 @@ def test_extractive_answers_join_cleanly(fake_bot):
         a = fake_bot.ask(question)
         assert_clean(a.text)
     assert tidy("Ví dụ... rồi . ") == "Ví dụ... rồi."
+
+
+# ---------------------------------------------------------------- the app, over HTTP
+
+
+def test_the_app_streams_the_draft_and_replaces_it_with_the_checked_answer(
+    llm_bot, server, tmp_path
+):
+    """A browser's view through gradio_client: drafts that grow, then the checked answer."""
+    from gradio_client import Client
+
+    from tests.serving import serving
+
+    pieces = ["WeChat có hơn 1 tỷ ", "người dùng [1]. ", "Singapo cấm ", "WeChat [1]."]
+    server.stream(pieces, every=0.5)
+    with serving(with_timeout(llm_bot, 5), tmp_path / "feedback.jsonl") as url:
+        client = Client(url, verbose=False, download_files=False)
+        job = client.submit("WeChat có bao nhiêu người dùng?", 5, "llm", "vi", api_name="/ask")
+        final = job.result(timeout=60)
+        outputs = job.outputs()
+    chats = [out[1] for out in outputs if isinstance(out[1], list) and out[1]]
+    last_messages = [str(chat[-1]["content"]) for chat in chats]
+    drafts = [m for m in last_messages if "ba-draft" in m]
+    # Token by token: the draft grows, marked as unchecked, before the answer replaces it.
+    shown = [p for p in pieces[:-1] if any(p in d for d in drafts)]
+    assert len(drafts) >= 3 and shown == pieces[:-1], drafts
+    assert all("chưa được kiểm chứng" in d for d in drafts)
+    page = str(final[1][-1]["content"])
+    assert "ba-draft" not in page and "ba-supporting" in page and "ba-removed" in page
+    assert "Singapo cấm WeChat." in page.split('class="ba-removed"')[1]
+    assert len(final[1]) == 2 and final[0] == ""
+
+
+# ---------------------------------------------------------------- a real local model
+
+
+def _gguf() -> str | None:
+    """The GGUF model for the llama.cpp test: $ASSISTANT_TEST_GGUF, else none."""
+    path = os.environ.get("ASSISTANT_TEST_GGUF", "")
+    return path if path and os.path.isfile(path) else None
+
+
+@pytest.mark.model
+@pytest.mark.skipif(_gguf() is None, reason="set ASSISTANT_TEST_GGUF to a small GGUF chat model")
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None,
+    reason="llama-cpp-python is not installed (pip install 'llama-cpp-python[server]'; it "
+    "compiles for about 20 minutes, so CI does not)",
+)
+def test_a_real_llama_cpp_server_streams_a_checked_answer(llm_bot, tmp_path):
+    """llama.cpp's server on this machine's CPU: the answer streams and is never cut off."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.serving import free_port
+
+    port = free_port()
+    log = (tmp_path / "llama.log").open("w")
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", _gguf(), "--host", "127.0.0.1",
+        "--port", str(port), "--n_ctx", "4096",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "llama.log").read_text()[-2000:]
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        else:
+            pytest.fail("llama_cpp.server did not start within 180 s")
+        llm_bot.settings = llm_bot.settings.model_copy(
+            update={"llm_url": url, "llm_model": _gguf(), "llm_timeout": None}
+        )
+        started = time.monotonic()
+        *drafts, final = llm_bot.ask_stream("Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?")
+        first = next((d.seconds for d in drafts if d.text), None)
+        print(
+            f"\n[llama.cpp] first piece after {first} s, {drafts[-1].pieces} pieces, "
+            f"{time.monotonic() - started:.1f} s in all; mode {final.mode}; notice {final.notice}"
+        )
+        assert drafts[-1].pieces > 1  # it streamed
+        assert "could not answer" not in (final.notice or "")  # no timeout, no transport error
+        assert final.sentences
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
