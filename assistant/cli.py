@@ -76,19 +76,28 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .models import Answer
     from .render import as_text
     from .retrieve.search import check_query
 
     check_query(args.question, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
     bot.check_documents(args.doc)
-    answer = bot.ask(
+    # An LLM on a CPU takes a while: on a terminal, stderr shows it is still working.
+    progress = bot.settings.answer_mode == "llm" and sys.stderr.isatty()
+    for step in bot.ask_stream(
         args.question,
         k=args.k,
         history=args.history or None,
         documents=args.doc,
         section=args.section,
-    )
+    ):
+        answer = step
+        if progress and not isinstance(step, Answer):
+            doing = "writing" if step.text else "reading the passages"
+            print(f"\rthe model is {doing}: {step.seconds:.0f} s ", end="", file=sys.stderr)
+    if progress:
+        print("\r\033[K", end="", file=sys.stderr)
     if args.json:
         print(answer.model_dump_json(indent=1))
     else:

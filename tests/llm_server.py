@@ -28,6 +28,7 @@ class FakeLLM:
         self.requests: list[dict] = []
         self.sent: list[float] = []  # time.monotonic() of each streamed piece
         self.release = threading.Event()  # set at teardown: slow handlers stop waiting
+        self.proceed = threading.Event()  # a held stream goes on when the test sets it
         self.url = ""
 
     def reply(self, content: str | None) -> None:
@@ -72,12 +73,14 @@ class FakeLLM:
         first: float | None = None,
         end: Literal["done", "stall", "drop"] = "done",
         keepalive: float | None = None,
+        hold: int | None = None,
     ) -> None:
         """An event stream: `pieces` one `every` seconds apart (the first after `first`).
 
         `end`: "done" finishes properly, "stall" keeps the connection open and silent,
         "drop" closes it without finishing. `keepalive` sends an SSE comment that often
-        while waiting (bytes that carry no token).
+        while waiting (bytes that carry no token). `hold`: after that many pieces, wait
+        until the test sets `proceed` (proof without timing that pieces arrive one by one).
         """
         self.script.append(
             {
@@ -86,6 +89,7 @@ class FakeLLM:
                 "first": every if first is None else first,
                 "end": end,
                 "keepalive": keepalive,
+                "hold": hold,
             }
         )
 
@@ -149,6 +153,10 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()  # no length: the body ends when the connection closes
         self.wfile.flush()
         for i, piece in enumerate(step["stream"]):
+            if i and i == step["hold"]:
+                while not self.fake.proceed.wait(0.05):
+                    if self.fake.release.is_set():
+                        return
             if self._wait(step["first"] if i == 0 else step["every"], step["keepalive"]):
                 return
             self.wfile.write(_chunk(piece))
