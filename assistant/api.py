@@ -191,7 +191,6 @@ class Assistant:
         quotes, or the extractive answer with a notice when it fails."""
         from .answer import extractive as answer_mod
         from .answer import llm
-        from .answer.llm_stream import stream
         from .answer.supporting import with_quotes
 
         s = self.settings
@@ -210,7 +209,7 @@ class Assistant:
             )
             messages = llm.build_messages(info.normalized, info.language, hits)
             yield Draft()
-            for piece in stream(config, messages, tick=1.0):
+            for piece in llm.stream(config, messages, tick=1.0):
                 if piece:
                     text, pieces = text + piece, pieces + 1
                 yield Draft(text=text, pieces=pieces, seconds=round(time.monotonic() - started, 1))

@@ -17,12 +17,11 @@ import time
 
 import pytest
 
-from assistant import llm
-from assistant.joins import cited, tidy
-from assistant.llm import LLMConfig, LLMError
-from assistant.llm_stream import stream
+from assistant.answer import llm
+from assistant.answer.joins import cited, tidy
+from assistant.answer.llm import LLMConfig, LLMError, stream
+from assistant.answer.supporting import expected_answer_type, has_answer_type, with_quotes
 from assistant.models import Answer, AnswerSentence, Citation, Draft, Span
-from assistant.supporting import expected_answer_type, has_answer_type, with_quotes
 from tests.llm_server import serve
 
 STEADY_SECONDS = int(os.environ.get("ASSISTANT_TEST_LLM_SECONDS", "12"))
@@ -447,7 +446,7 @@ def test_the_app_serves_others_while_a_model_writes(llm_bot, server):
     from another session is answered before the held stream goes on."""
     import threading
 
-    from assistant.app import ChatApp
+    from assistant.app.main import ChatApp
 
     server.stream(["WeChat có hơn 1 tỷ ", "người dùng [1]."], every=0.05, hold=1)
     chat = ChatApp(with_timeout(llm_bot, 30))

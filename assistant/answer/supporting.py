@@ -20,7 +20,7 @@ from typing import Literal
 from ..models import Answer
 from ..text import fold
 from .joins import cited
-from .llm import names
+from .llm.facts import names
 
 AnswerType = Literal["number", "date", "name"]
 

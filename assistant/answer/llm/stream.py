@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from .llm import MAX_REPLY_BYTES, LLMConfig, LLMError, _content, _redact, is_local
+from .client import MAX_REPLY_BYTES, LLMConfig, LLMError, _content, _redact, is_local
 
 
 def stream(config: LLMConfig, messages: list[dict], *, tick: float | None = None) -> Iterator[str]:
