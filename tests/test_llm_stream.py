@@ -347,7 +347,7 @@ def test_extractive_answers_join_cleanly(fake_bot):
 # ---------------------------------------------------------------- the app, over HTTP
 
 
-def test_the_app_streams_the_draft_and_replaces_it_with_the_checked_answer(
+def test_observation_2_the_app_streams_the_draft_then_shows_the_checked_answer(
     llm_bot, server, tmp_path
 ):
     """A browser's view through gradio_client: drafts that grow, then the checked answer."""
