@@ -316,6 +316,7 @@ def test_has_answer_type():
     assert not has_answer_type("Hàn Quốc dùng robot.", "number")
     assert has_answer_type("PSD mở thử thách vào tháng 8 năm 2016.", "date")
     assert not has_answer_type("PSD mở một thử thách.", "date")
+    assert not has_answer_type("Nhật Bản dùng người máy.", "date")  # máy folds to "may"
     assert has_answer_type("Cơ quan đó là GovTech.", "name", question="Cơ quan nào?")
     assert not has_answer_type(
         "GovTech do ông ấy lãnh đạo.", "name", question="Ai lãnh đạo GovTech?"

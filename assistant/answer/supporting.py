@@ -44,7 +44,7 @@ _ASKS = {
 _YEAR = re.compile(r"(?<!\d)(1[89]\d{2}|20\d{2})(?!\d)")
 _DATE_WORDS = re.compile(
     r"\b(thang \d{1,2}|ngay \d{1,2}|quy [1-4i]+|\d{1,2}/\d{1,2}(/\d{2,4})?|january|february|march|"
-    r"april|may|june|july|august|september|october|november|december)\b"
+    r"april|june|july|august|september|october|november|december)\b"  # not "may": "máy"
 )
 
 QUOTE_LABEL = {
