@@ -68,6 +68,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", type=Path, help="where feedback is saved (default: data/)")
     p.add_argument("--llm-url", help="OpenAI-compatible endpoint for the LLM answer mode")
     p.add_argument("--llm-model", help="model name at that endpoint")
+    p.add_argument(
+        "--llm-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="seconds to wait for the model's next token (default 300 local, 60 remote)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress and details")
     return p
 
@@ -81,6 +87,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         data_dir=args.data_dir,
         llm_url=args.llm_url,
         llm_model=args.llm_model,
+        llm_timeout=args.llm_timeout,
         answer_mode="llm" if args.llm_url and args.llm_model else None,
     )
 

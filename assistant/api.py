@@ -12,13 +12,15 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Generator, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from .embed import embedder as embedder_mod
 from .embed.base import Embedder
 from .errors import CorpusError, IndexProblem
 from .ingest import documents as documents_mod
-from .models import Answer, Document, Hit, Passage
+from .models import Answer, Document, Draft, Hit, Passage
 from .retrieve.search import Searcher
 from .settings import Settings
 from .store import index as index_mod
@@ -119,54 +121,95 @@ class Assistant:
         `history` holds the previous turns (their answers, or their questions), oldest
         first; a follow-up ("Còn Nhật Bản thì sao?") is rewritten from them, and the
         rewritten query is in `Answer.query`. `documents` and `section` answer from those
-        documents, or that section, only.
+        documents, or that section, only. `ask_stream` shows an LLM answer as it is written.
+        """
+        *_, answer = self.ask_stream(
+            question, k=k, history=history, mode=mode, documents=documents, section=section
+        )
+        assert isinstance(answer, Answer)
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        history: list[Answer | str] | None = None,
+        mode: str | None = None,
+        documents: list[str] | None = None,
+        section: str | None = None,
+        lock: AbstractContextManager | None = None,
+    ) -> Iterator[Draft | Answer]:
+        """`ask`, step by step: Drafts while an LLM writes, then the checked Answer, last.
+
+        In the LLM mode a `Draft` (the unchecked text so far, pieces and seconds) comes
+        at least once a second, also while the model is still reading the prompt; the
+        extractive mode yields the Answer alone. `lock` is held while this process's
+        embedder runs (retrieval and the checks) and released while the model writes, so
+        a shared embedder serves other users meanwhile.
         """
         from .answer import extractive as answer_mod
         from .retrieve.followup import rewrite
         from .retrieve.question import analyze, kind_of
 
+        guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
-        previous = [h.query if isinstance(h, Answer) else str(h) for h in (history or [])]
-        query = rewrite(question, previous, self.places) if previous else question
-        info = self.searcher.analyze(query)
-        info.original = question
-        hits, qvec, timings = self.searcher.run(
-            info, k=k or self.settings.k, documents=documents, section=section
-        )
-        retrieved = time.perf_counter()
-        def side_search(text: str):
-            side = self.searcher.analyze(text)
-            side_hits, side_qvec, _ = self.searcher.run(
-                side, k=k or self.settings.k, documents=documents, section=section
+        with guard:
+            previous = [h.query if isinstance(h, Answer) else str(h) for h in (history or [])]
+            query = rewrite(question, previous, self.places) if previous else question
+            info = self.searcher.analyze(query)
+            info.original = question
+            hits, qvec, timings = self.searcher.run(
+                info, k=k or self.settings.k, documents=documents, section=section
             )
-            return side, side_hits, side_qvec
+            retrieved = time.perf_counter()
 
-        result = answer_mod.compose(
-            info,
-            hits,
-            qvec,
-            self.index,
-            bands=getattr(self.embedder, "cosine_bands", None),
-            search=side_search,
-            # a follow-up asks its own kind of question about the thread's topic
-            question=analyze(info.normalized).model_copy(update={"kind": kind_of(question)})
-            if previous
-            else None,
-        )
+            def side_search(text: str):
+                side = self.searcher.analyze(text)
+                side_hits, side_qvec, _ = self.searcher.run(
+                    side, k=k or self.settings.k, documents=documents, section=section
+                )
+                return side, side_hits, side_qvec
+
+            result = answer_mod.compose(
+                info,
+                hits,
+                qvec,
+                self.index,
+                bands=getattr(self.embedder, "cosine_bands", None),
+                search=side_search,
+                # a follow-up asks its own kind of question about the thread's topic
+                question=analyze(info.normalized).model_copy(update={"kind": kind_of(question)})
+                if previous
+                else None,
+            )
+        composed = time.perf_counter()
         mode = mode or self.settings.answer_mode
         if mode == "llm" and not result.abstained:
-            result = self._with_llm(result, info, hits)
+            steps = self._with_llm(result, info, hits, guard)
+            while True:
+                try:
+                    yield next(steps)
+                except StopIteration as done:
+                    result = done.value
+                    break
         result.timings = {
             **{key: round(v * 1000, 2) for key, v in timings.items()},
             "retrieve": round((retrieved - started) * 1000, 2),
-            "compose": round((time.perf_counter() - retrieved) * 1000, 2),
+            "compose": round((composed - retrieved) * 1000, 2),
         }
-        return result
+        if result.mode == "llm" or mode == "llm":
+            result.timings["llm"] = round((time.perf_counter() - composed) * 1000, 2)
+        yield result
 
-    def _with_llm(self, extractive: Answer, info, hits: list[Hit]) -> Answer:
-        """The LLM's checked answer; the extractive one, with a notice, when it fails."""
+    def _with_llm(
+        self, extractive: Answer, info, hits: list[Hit], guard: AbstractContextManager
+    ) -> Generator[Draft, None, Answer]:
+        """Drafts while the model writes; returns its checked answer with the extractive
+        quotes, or the extractive answer with a notice when it fails."""
         from .answer import extractive as answer_mod
         from .answer import llm
+        from .answer.supporting import with_quotes
 
         s = self.settings
         if not (s.llm_url and s.llm_model):
@@ -174,6 +217,7 @@ class Assistant:
                 "LLM mode needs --llm-url and --llm-model; showing the extractive answer."
             )
             return extractive
+        text, pieces, started = "", 0, time.monotonic()
         try:
             config = llm.LLMConfig(
                 url=s.llm_url,
@@ -181,18 +225,29 @@ class Assistant:
                 api_key_env=s.llm_api_key_env,
                 timeout=s.llm_timeout,
             )
-            sentences, notice = llm.answer(
-                info.normalized, info.language, hits, config, self.embedder
-            )
+            messages = llm.build_messages(info.normalized, info.language, hits)
+            yield Draft()
+            for piece in llm.stream(config, messages, tick=1.0):
+                if piece:
+                    text, pieces = text + piece, pieces + 1
+                yield Draft(text=text, pieces=pieces, seconds=round(time.monotonic() - started, 1))
         except (llm.LLMError, ValueError) as exc:
             extractive.notice = (
                 f"The language model could not answer ({exc}); showing the extractive answer."
             )
             return extractive
-        if not sentences:
-            extractive.notice = f"The language model's answer was not supported by the passages ({notice}); showing the extractive answer."
+        with guard:
+            checked = llm.judge(text, hits, self.embedder)
+        if not checked.kept:
+            extractive.notice = (
+                f"The language model's answer was not supported by the passages "
+                f"({checked.notice}); showing the extractive answer."
+            )
+            extractive.removed = checked.removed
             return extractive
-        return answer_mod.from_llm(info, hits, sentences, self.index, notice=notice)
+        written = answer_mod.from_llm(info, hits, checked.kept, self.index, notice=checked.notice)
+        written.removed = checked.removed
+        return with_quotes(written, extractive)
 
     @property
     def places(self) -> list[str]:

@@ -24,6 +24,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         backend=getattr(args, "backend", None),
         llm_url=getattr(args, "llm_url", None),
         llm_model=getattr(args, "llm_model", None),
+        llm_timeout=getattr(args, "llm_timeout", None),
         answer_mode="llm" if llm else None,
     )
 
@@ -75,19 +76,28 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from .models import Answer
     from .render import as_text
     from .retrieve.search import check_query
 
     check_query(args.question, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
     bot.check_documents(args.doc)
-    answer = bot.ask(
+    # An LLM on a CPU takes a while: on a terminal, stderr shows it is still working.
+    progress = bot.settings.answer_mode == "llm" and sys.stderr.isatty()
+    for step in bot.ask_stream(
         args.question,
         k=args.k,
         history=args.history or None,
         documents=args.doc,
         section=args.section,
-    )
+    ):
+        answer = step
+        if progress and not isinstance(step, Answer):
+            doing = "writing" if step.text else "reading the passages"
+            print(f"\rthe model is {doing}: {step.seconds:.0f} s ", end="", file=sys.stderr)
+    if progress:
+        print("\r\033[K", end="", file=sys.stderr)
     if args.json:
         print(answer.model_dump_json(indent=1))
     else:
@@ -259,6 +269,13 @@ def parser() -> argparse.ArgumentParser:
         help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (key from $ASSISTANT_LLM_API_KEY)",
     )
     p.add_argument("--llm-model", help="model name at that endpoint")
+    p.add_argument(
+        "--llm-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="how long to wait for the model's next token, the first one included "
+        "(default 300 for a server on this machine, 60 for a remote one; $ASSISTANT_LLM_TIMEOUT)",
+    )
     p.add_argument(
         "--doc", action="append", metavar="DOC_ID", help="answer from this document (repeat)"
     )

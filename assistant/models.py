@@ -215,6 +215,14 @@ class AnswerSentence(BaseModel):
 
 
 class Answer(BaseModel):
+    """An answer: its sentences with citation numbers, the cited quotes, and how it was made.
+
+    In the LLM mode `sentences` are what the model wrote (checked), `supporting` the
+    extractive answer's verbatim quotes, always shown with it (first when `quote_leads`:
+    the written answer lacks the number, date or name asked for and the quote has it),
+    and `removed` the sentences the checks took out.
+    """
+
     question: str
     query: str
     language: Literal["vi", "vi-unaccented", "en"]
@@ -228,7 +236,22 @@ class Answer(BaseModel):
     related: list[Hit] = Field(default_factory=list)
     mode: Literal["extractive", "llm"] = "extractive"
     notice: str | None = None
+    supporting: list[AnswerSentence] = Field(default_factory=list)
+    quote_leads: bool = False
+    removed: list[AnswerSentence] = Field(default_factory=list)
     confidence: float = 0.0
     # What the abstention model read (see assistant/answer/abstain.py): feature -> value.
     evidence: dict[str, float] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)
+
+
+class Draft(BaseModel):
+    """The model's answer while it is being written: unchecked, shown only as a draft.
+
+    `text` is the reply so far (citation markers as the model wrote them), `pieces` how
+    many pieces arrived, `seconds` since the request was sent.
+    """
+
+    text: str = ""
+    pieces: int = 0
+    seconds: float = 0.0

@@ -9,11 +9,13 @@ LABELS = {
         "sources": "Nguồn",
         "related": "Các đoạn liên quan (không phải trích dẫn)",
         "query": "Truy vấn đã viết lại",
+        "removed": "Các câu bị loại (không được đoạn văn xác nhận)",
     },
     "en": {
         "sources": "Sources",
         "related": "Related passages (not citations)",
         "query": "Rewritten query",
+        "removed": "Sentences removed (not supported by the passages)",
     },
 }
 
@@ -28,6 +30,8 @@ def as_text(answer: Answer, *, width: int = 300) -> str:
     lines = [answer.text]
     if answer.notice:
         lines += ["", f"({answer.notice})"]
+    if answer.removed:
+        lines += [f"{lab['removed']}:"] + [f"  - {s.text}" for s in answer.removed]
     if answer.query != answer.question.strip():
         lines += ["", f"{lab['query']}: {answer.query}"]
     if answer.citations:

@@ -46,7 +46,10 @@ class Settings(BaseModel):
     llm_url: str | None = None
     llm_model: str | None = None
     llm_api_key_env: str = "ASSISTANT_LLM_API_KEY"
-    llm_timeout: float = 20.0
+    # Seconds to wait for the model's next token (its first: from the request); None:
+    # 300 for a server on this machine (a CPU model reads the prompt slowly), 60 for a
+    # remote one. Connecting is bounded by a few seconds either way (see assistant/llm.py).
+    llm_timeout: float | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> Settings:

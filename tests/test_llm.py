@@ -1,6 +1,6 @@
 """The LLM answer mode against a scripted OpenAI-compatible server on 127.0.0.1 (no mocks).
 
-Every reply goes through the real HTTP path (httpx → http.server); the checks use the
+Every reply goes through the real HTTP path (httpx → `tests/llm_server.py`); the checks use the
 deterministic HashEmbedder, so sentences are judged by their words, numbers and names.
 """
 
@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pydantic import ValidationError
@@ -20,6 +18,7 @@ from assistant.answer import llm
 from assistant.answer.llm import LLMConfig, LLMError
 from assistant.embed.embedder import HashEmbedder
 from assistant.models import Hit, Passage, Span
+from tests.llm_server import FakeLLM, serve
 
 TOP = "2. Kinh nghiệm ĐMST khu vực công ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo"
 
@@ -77,107 +76,10 @@ def embedder() -> HashEmbedder:
 # ---------------------------------------------------------------- the scripted server
 
 
-class FakeLLM:
-    """What the server answers (in order) and what it was asked."""
-
-    def __init__(self) -> None:
-        self.script: list[dict] = []
-        self.requests: list[dict] = []
-        self.release = threading.Event()  # set at teardown: slow handlers stop waiting
-        self.url = ""
-
-    def reply(self, content: str | None) -> None:
-        body = {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "model": "qwen2.5:1.5b",
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content},
-                    "finish_reason": "stop",
-                }
-            ],
-        }
-        self.respond(200, json.dumps(body, ensure_ascii=False))
-
-    def respond(
-        self,
-        status: int,
-        body: str,
-        *,
-        headers: dict | None = None,
-        delay: float = 0.0,
-        trickle: bool = False,
-    ) -> None:
-        self.script.append(
-            {
-                "status": status,
-                "body": body.encode(),
-                "headers": headers or {},
-                "delay": delay,
-                "trickle": trickle,
-            }
-        )
-
-    @property
-    def last(self) -> dict:
-        return self.requests[-1]
-
-
-class Handler(BaseHTTPRequestHandler):
-    fake: FakeLLM
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.fake.requests.append(
-            {"path": self.path, "headers": dict(self.headers), "json": json.loads(raw)}
-        )
-        step = (
-            self.fake.script.pop(0)
-            if self.fake.script
-            else {"status": 500, "body": b"no script", "headers": {}, "delay": 0, "trickle": False}
-        )
-        if step["delay"]:
-            self.fake.release.wait(step["delay"])
-        try:
-            self.send_response(step["status"])
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(step["body"])))
-            for name, value in step["headers"].items():
-                self.send_header(name, value)
-            self.end_headers()
-            if step["trickle"]:  # one byte every 0.1 s: no single read ever times out
-                for byte in step["body"]:
-                    if self.fake.release.wait(0.1):
-                        return
-                    self.wfile.write(bytes([byte]))
-                    self.wfile.flush()
-            else:
-                self.wfile.write(step["body"])
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up, as it should
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
 def server():
-    fake = FakeLLM()
-    httpd = ThreadingHTTPServer(
-        ("127.0.0.1", 0), type("ScriptedHandler", (Handler,), {"fake": fake})
-    )
-    thread = threading.Thread(
-        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    fake.url = f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    yield fake
-    fake.release.set()
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=2)
+    with serve() as fake:
+        yield fake
 
 
 @pytest.fixture
@@ -405,7 +307,14 @@ def test_bad_url_is_refused(url):
 
 def test_config_bounds():
     config = LLMConfig(url="http://127.0.0.1:11434/v1", model="m")
-    assert (config.timeout, config.max_tokens, config.temperature) == (20.0, 400, 0.0)
+    assert (config.timeout, config.max_tokens, config.temperature) == (None, 400, 0.0)
+    # No timeout given: generous for a model on this machine (a CPU), shorter for a remote one.
+    assert config.idle_timeout == llm.LOCAL_IDLE_TIMEOUT >= 120
+    assert LLMConfig(url="http://localhost:8080", model="m").idle_timeout == llm.LOCAL_IDLE_TIMEOUT
+    remote = LLMConfig(url="https://api.example.org/v1", model="m")
+    assert remote.idle_timeout == llm.REMOTE_IDLE_TIMEOUT < llm.LOCAL_IDLE_TIMEOUT
+    assert LLMConfig(url="https://api.example.org/v1", model="m", timeout=7).idle_timeout == 7
+    assert config.connect_timeout <= 10
     with pytest.raises(ValidationError):
         LLMConfig(url="http://127.0.0.1:11434/v1", model="m", timeout=0)
 

@@ -26,6 +26,7 @@ from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from . import abstain
 from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
+from .joins import cited
 
 # A second excerpt from another passage joins only when it scores nearly as well.
 KEEP_RATIO = 0.92
@@ -459,7 +460,7 @@ def from_llm(
                 citations.append(citation(numbers[n], hit, start, end, index))
             renumbered.append(numbers[n])
         out.append(s.model_copy(update={"citations": renumbered}))
-    text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in out)
+    text = cited(out)
     return Answer(
         question=info.original,
         query=info.normalized,

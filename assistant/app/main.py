@@ -15,8 +15,9 @@ import logging
 import re
 import tempfile
 import threading
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import gradio as gr
 from ..api import Assistant
 from ..errors import AssistantError
 from ..feedback import FeedbackLog
-from ..models import Answer, Hit
+from ..models import Answer, Draft, Hit
 from ..text import clean
 from . import render
 
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Event handlers run two at a time (the machine's cores); the rest wait in the queue.
 CONCURRENCY = 2
+# An LLM's draft is redrawn in the chat at most this often (seconds).
+DRAFT_EVERY = 0.25
 MAX_K = 20
 EXAMPLES = [
     "Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?",
@@ -178,6 +181,28 @@ class ChatApp:
         mode = mode if mode in self.modes else self.default_mode
         with self._lock:
             return self.bot.ask(question, k=k, history=list(history) or None, mode=mode)
+
+    def ask_stream(
+        self, question: str, history: list[Answer], *, k: Any = None, mode: Any = None
+    ) -> Iterator[Draft | Answer]:
+        """`ask` step by step (see `Assistant.ask_stream`): drafts, then the Answer.
+
+        The model lock is held while the embedder runs, not while an LLM writes.
+        """
+        k = _clamp(k, self.bot.settings.k, 1, MAX_K)
+        mode = mode if mode in self.modes else self.default_mode
+        return self.bot.ask_stream(
+            question, k=k, history=list(history) or None, mode=mode, lock=self._lock
+        )
+
+    def draft_chat(
+        self, answers: list[Answer], question: str, draft: Draft, lang: str
+    ) -> list[dict]:
+        """The chat with the question being answered and the model's draft under it."""
+        return self.chat(answers, lang) + [
+            {"role": "user", "content": render.question_html(clean(question))},
+            {"role": "assistant", "content": render.draft_html(draft, lang=lang)},
+        ]
 
     def chat(self, answers: list[Answer], lang: str) -> list[dict]:
         """The chat messages for these answers: the question, then the answer with its Sources."""
@@ -380,6 +405,13 @@ tr.ba-unsupported .ba-bar span, tr.ba-weak .ba-bar span { background: #f08c00; }
 .ba-note { font-size: .85em; color: var(--body-text-color-subdued); }
 .ba-verify-q { font-weight: 600; }
 .ba-fb-for { font-weight: 600; padding: 6px 10px 0; }
+.ba-draft { border-left: 4px dashed var(--border-color-primary); padding-left: 10px; opacity: .85; }
+.ba-draft-h { font-size: .85em; font-weight: 600; color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.ba-progress { font-size: .85em; color: var(--body-text-color-subdued); font-style: italic; margin: 4px 0 0; }
+.ba-supporting { border-left: 3px solid var(--color-accent, #3b5bdb); padding-left: 10px; margin: 0 0 8px; }
+.ba-removed { font-size: .85em; color: var(--body-text-color-subdued); margin: 0 0 8px; }
+.ba-removed ul { margin: 2px 0 0 1.2em; padding: 0; }
+.ba-removed li { text-decoration: line-through; }
 """
 
 # A citation or "view in the bulletin" button opens the source viewer: its value (the
@@ -595,14 +627,25 @@ def build(bot: Assistant, *, feedback: FeedbackLog | None = None, lang: str = "v
             answers = list(answers or [])
             problem = app.problem(text, lang)
             if problem:
-                return (gr.skip(),) * 3 + (_status(problem),) + (gr.skip(),) * 7
+                yield (gr.skip(),) * 3 + (_status(problem),) + (gr.skip(),) * 7
+                return
+            answer, shown = None, 0.0
             try:
-                answer = app.ask(text, answers, k=k_value, mode=mode_value)
+                for step in app.ask_stream(text, answers, k=k_value, mode=mode_value):
+                    if isinstance(step, Answer):
+                        answer = step
+                    elif time.monotonic() - shown >= DRAFT_EVERY:
+                        shown = time.monotonic()  # a draft at most this often: the page redraws it
+                        chat = app.draft_chat(answers, text, step, lang)
+                        yield ("", chat) + (gr.skip(),) * 9
             except Exception as exc:  # noqa: BLE001 - the user gets a message, the log the traceback
-                return (gr.skip(),) * 3 + (_status(_error_message(exc, lang)),) + (gr.skip(),) * 7
+                failed = _status(_error_message(exc, lang))
+                yield (text, app.chat(answers, lang), gr.skip(), failed) + (gr.skip(),) * 7
+                return
+            assert answer is not None
             answers.append(answer)
             n = len(answers)
-            return (
+            yield (
                 "",
                 app.chat(answers, lang),
                 answers,

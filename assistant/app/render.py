@@ -19,7 +19,7 @@ import re
 from datetime import UTC, datetime
 from html import escape
 
-from ..models import SECTION_SEP, Answer, AnswerSentence, Citation, Document, Hit, Passage
+from ..models import SECTION_SEP, Answer, AnswerSentence, Citation, Document, Draft, Hit, Passage
 
 # A paraphrase (LLM mode) supported below this is marked as weakly supported; the LLM
 # check itself drops sentences below its own, lower, threshold.
@@ -65,6 +65,11 @@ LABELS: dict[str, dict[str, str]] = {
         "exported": "Xuất lúc",
         "note": "Ghi chú",
         "paragraph": "đoạn",
+        "supporting": "Bản tin viết (trích nguyên văn):",
+        "removed": "Các câu đã bị loại vì đoạn văn không xác nhận:",
+        "draft": "Bản nháp: mô hình đang viết, câu trả lời chưa được kiểm chứng",
+        "reading": "Mô hình đang đọc các đoạn văn… {s} giây",
+        "writing": "Đang viết… {s} giây",
     },
     "en": {
         "sources": "Sources",
@@ -103,6 +108,11 @@ LABELS: dict[str, dict[str, str]] = {
         "exported": "Exported",
         "note": "Note",
         "paragraph": "paragraph",
+        "supporting": "The bulletin says (verbatim quote):",
+        "removed": "Sentences removed because the passages do not support them:",
+        "draft": "Draft: the model is writing; the answer is not checked yet",
+        "reading": "The model is reading the passages… {s} s",
+        "writing": "Writing… {s} s",
     },
 }
 
@@ -185,7 +195,7 @@ def _sentence_html(s: AnswerSentence, by_number: dict[int, Citation]) -> str:
 
 def _intro(answer: Answer) -> str:
     """Words of `Answer.text` before its first sentence (the note that English answers quote Vietnamese)."""
-    if not answer.sentences:
+    if not answer.sentences or answer.supporting:
         return ""
     at = answer.text.find(answer.sentences[0].text)
     return answer.text[:at].strip() if at > 0 else ""
@@ -202,9 +212,23 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
     if intro:
         parts.append(f'<p class="ba-intro">{escape(intro)}</p>')
     body = " ".join(_sentence_html(s, by_number) for s in answer.sentences) or escape(answer.text)
-    parts.append(f'<p class="ba-text">{body}</p>')
+    blocks = [f'<p class="ba-text">{body}</p>']
+    if answer.supporting:
+        quotes = " ".join(_sentence_html(s, by_number) for s in answer.supporting)
+        quote_block = (
+            f'<div class="ba-supporting"><div class="ba-h">{escape(lab["supporting"])}</div>'
+            f'<p class="ba-text">{quotes}</p></div>'
+        )
+        blocks.insert(0 if answer.quote_leads else 1, quote_block)
+    parts += blocks
     if answer.notice:
         parts.append(f'<p class="ba-notice">{escape(answer.notice)}</p>')
+    if answer.removed:
+        items = "".join(f"<li>{escape(s.text)}</li>" for s in answer.removed)
+        parts.append(
+            f'<div class="ba-removed"><div class="ba-h">{escape(lab["removed"])}</div>'
+            f"<ul>{items}</ul></div>"
+        )
     if answer.citations:
         parts.append(
             f'<div class="ba-sources"><div class="ba-h">{escape(lab["sources"])}</div><ol>'
@@ -221,6 +245,18 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
     parts.append(_details_html(answer, lang))
     parts.append("</div>")
     return "".join(parts)
+
+
+def draft_html(draft: Draft, *, lang: str = "vi") -> str:
+    """The model's answer while it is written: marked as a draft, with how long it has taken."""
+    lab = labels(lang)
+    seconds = f"{draft.seconds:.0f}"
+    progress = (lab["writing"] if draft.text else lab["reading"]).format(s=seconds)
+    text = f'<p class="ba-text">{escape(draft.text)}</p>' if draft.text.strip() else ""
+    return (
+        f'<div class="ba-answer ba-draft"><div class="ba-draft-h">{escape(lab["draft"])}</div>'
+        f'{text}<p class="ba-progress" role="status">{escape(progress)}</p></div>'
+    )
 
 
 def _where_html(c: Citation) -> str:
@@ -441,6 +477,9 @@ def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str
         lines += [f"**{lab['answer']}:** {_md_line(a.text)}", ""]
         if a.notice:
             lines += [f"> {lab['note']}: {_md_line(a.notice)}", ""]
+        if a.removed:
+            lines += [f"*{lab['removed']}*", ""] + [f"- ~~{_md_line(s.text)}~~" for s in a.removed]
+            lines.append("")
         if a.citations:
             lines += [f"**{lab['sources']}:**", ""]
             for c in a.citations:

@@ -176,7 +176,7 @@ def number_unit(text: str) -> str | None:
         nouns = next(([form for form in GLOSSARY[w]] for w in words if w in GLOSSARY), [])
     if not nouns:
         return None
-    return rf"\d[\d.,]*(?:\s+\S+){{0,2}}\s+(?:{'|'.join(map(re.escape, nouns))})\b"
+    return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{'|'.join(map(re.escape, nouns))})\b"
 
 
 def analyze(text: str) -> Question:
