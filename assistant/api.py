@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Generator, Iterator
@@ -27,6 +28,8 @@ from .store import index as index_mod
 from .text import NAME_GROUPS, add_corpus_lexicon
 
 log = logging.getLogger(__name__)
+# log(1 + n/df) for a word in 1 passage of 20: rarer words name something particular
+SPECIFIC_IDF = math.log(21)
 
 
 class Assistant:
@@ -149,40 +152,62 @@ class Assistant:
         a shared embedder serves other users meanwhile.
         """
         from .answer import extractive as answer_mod
-        from .retrieve.followup import rewrite
+        from .retrieve.followup import plan
         from .retrieve.question import analyze, kind_of
 
         guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
+        thread = self.thread(history or [], k=k, documents=documents, section=section)
         with guard:
-            previous = [h.query if isinstance(h, Answer) else str(h) for h in (history or [])]
-            query = rewrite(question, previous, self.places) if previous else question
-            info = self.searcher.analyze(query)
-            info.original = question
-            hits, qvec, timings = self.searcher.run(
-                info, k=k or self.settings.k, documents=documents, section=section
+            last = thread[-1] if thread else None
+            step = plan(
+                question,
+                last.query if last else None,
+                last.topic if last else None,
+                self.places,
+                specific=self._specific,
             )
-            retrieved = time.perf_counter()
+            info = self.searcher.analyze(step.query)
+            info.original = question
+            frame = self.searcher.analyze(question).language if last else info.language
+            scope = {"k": k or self.settings.k, "documents": documents, "section": section}
+            bands = getattr(self.embedder, "cosine_bands", None)
+            asked = analyze(info.normalized)
+            if step.kind != "standalone":
+                # a follow-up asks its own kind of question about the thread's topic
+                asked = asked.model_copy(update={"kind": kind_of(question)})
 
             def side_search(text: str):
                 side = self.searcher.analyze(text)
-                side_hits, side_qvec, _ = self.searcher.run(
-                    side, k=k or self.settings.k, documents=documents, section=section
-                )
+                side_hits, side_qvec, _ = self.searcher.run(side, **scope)
                 return side, side_hits, side_qvec
 
-            result = answer_mod.compose(
-                info,
-                hits,
-                qvec,
-                self.index,
-                bands=getattr(self.embedder, "cosine_bands", None),
-                search=side_search,
-                # a follow-up asks its own kind of question about the thread's topic
-                question=analyze(info.normalized).model_copy(update={"kind": kind_of(question)})
-                if previous
-                else None,
-            )
+            result = None
+            timings: dict[str, float] = {}
+            if step.kind == "lean" and last is not None:
+                # answer from the thread first: the passages the earlier turns cited and
+                # their neighbours in reading order, scored by the question's own words
+                # (the thread gives the topic), then with the topic added
+                local = self._thread_passages(thread)
+                own = self.searcher.analyze(question)
+                own.original = question
+                for probe in (own, info):
+                    hits, qvec, timings = self.searcher.run(probe, **scope, passages=local)
+                    result = answer_mod.compose(probe, hits, qvec, self.index, bands=bands, question=asked)
+                    if not result.abstained:
+                        result.from_thread = True
+                        result.query = info.normalized
+                        break
+                    result = None
+            if result is None:
+                hits, qvec, timings = self.searcher.run(info, **scope)
+                result = answer_mod.compose(
+                    info, hits, qvec, self.index, bands=bands, search=side_search, question=asked
+                )
+            retrieved = time.perf_counter()
+            result = answer_mod.reframe(result, frame)
+            result.topic = step.topic
+            result.leaned_on = len(thread) if step.kind != "standalone" else None
         composed = time.perf_counter()
         mode = mode or self.settings.answer_mode
         if mode == "llm" and not result.abstained:
@@ -201,6 +226,36 @@ class Assistant:
         if result.mode == "llm" or mode == "llm":
             result.timings["llm"] = round((time.perf_counter() - composed) * 1000, 2)
         yield result
+
+    def thread(self, history: list[Answer | str], **options) -> list[Answer]:
+        """The previous turns as answers: a turn given as its question is asked, in order,
+        with the turns before it, so the command line's `--history` and the app's list of
+        answers resolve a chain of follow-ups the same way."""
+        turns: list[Answer] = []
+        for turn in history:
+            turns.append(
+                turn
+                if isinstance(turn, Answer)
+                else self.ask(str(turn), history=list(turns), mode="extractive", **options)
+            )
+        return turns
+
+    def _specific(self, word: str) -> bool:
+        """A word that names something particular: in under 5% of the passages, or none."""
+        from .answer.excerpt import idf_weights
+
+        idf = idf_weights(self.index)
+        return idf.get(word, float("inf")) >= SPECIFIC_IDF
+
+    def _thread_passages(self, thread: list[Answer], *, turns: int = 1) -> set[str]:
+        """Passages the last turn cited (the one a pronoun points to), with their neighbours
+        in reading order."""
+        ids: set[str] = set()
+        for answer in thread[-turns:]:
+            for c in answer.citations:
+                if c.passage_id in self.index.position:
+                    ids.update(p.id for p in self.neighbours(c.passage_id, before=1, after=1))
+        return ids
 
     def _with_llm(
         self, extractive: Answer, info, hits: list[Hit], guard: AbstractContextManager

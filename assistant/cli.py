@@ -81,6 +81,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .retrieve.search import check_query
 
     check_query(args.question, Settings().max_query_chars)  # before loading the model
+    history = list(args.history or [])
+    if args.conversation:
+        history = _conversation(args.conversation) + history
     bot = _load(args)
     bot.check_documents(args.doc)
     # An LLM on a CPU takes a while: on a terminal, stderr shows it is still working.
@@ -88,7 +91,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for step in bot.ask_stream(
         args.question,
         k=args.k,
-        history=args.history or None,
+        history=history or None,
         documents=args.doc,
         section=args.section,
     ):
@@ -103,6 +106,28 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(as_text(answer))
     return 0
+
+
+def _conversation(path: Path) -> list[str]:
+    """The earlier turns of a chat from a JSONL file: one {"question": …} (or a bare
+    JSON string) a line, oldest first."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read the conversation {path}: {exc}") from exc
+    turns = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}:{number} is not JSON: {exc.msg}") from exc
+        question = value.get("question") if isinstance(value, dict) else value
+        if not isinstance(question, str) or not question.strip():
+            raise AssistantError(f'{path}:{number} needs a "question" string')
+        turns.append(question)
+    return turns
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -263,6 +288,12 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         metavar="QUESTION",
         help="an earlier question of the chat (repeat, oldest first)",
+    )
+    p.add_argument(
+        "--conversation",
+        type=Path,
+        metavar="FILE.jsonl",
+        help='earlier turns from a file, one {"question": …} a line, oldest first (before --history)',
     )
     p.add_argument(
         "--llm-url",

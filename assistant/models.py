@@ -240,6 +240,11 @@ class Answer(BaseModel):
     quote_leads: bool = False
     removed: list[AnswerSentence] = Field(default_factory=list)
     confidence: float = 0.0
+    # The conversation: what the thread is about once follow-ups are resolved, which
+    # earlier turn (1-based) this one leaned on, and whether its passages answered it.
+    topic: str = ""
+    leaned_on: int | None = None
+    from_thread: bool = False
     # What the abstention model read (see assistant/answer/abstain.py): feature -> value.
     evidence: dict[str, float] = Field(default_factory=dict)
     timings: dict[str, float] = Field(default_factory=dict)

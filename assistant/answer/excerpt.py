@@ -42,6 +42,8 @@ DEPENDENT = re.compile(
 NEW_ITEM = re.compile(
     r"^(thu hai|thu ba|thu tu|cuoi cung|mot vi du khac|second|third|finally|\(?\d+[.)]|\([a-z]\))"
 )
+# An example right after a general statement completes it ("… Ví dụ, Bệnh viện …").
+EXAMPLE = re.compile(r"^(ví dụ|chẳng hạn|điển hình|for example|for instance|e\.g\.)", re.IGNORECASE)
 ITEM = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|[-–•])\s+")
 LISTY = re.compile(r";|:\s|\(\d\)|^[-–•]\s")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZĐ][\w&-]*[A-Z][\w&-]*|[A-Z][a-z]+[A-Z]\w*)\b")
@@ -239,7 +241,7 @@ def expand(
         new_item = bool(NEW_ITEM.match(fold(nxt)))
         # an enumeration ("Đầu tiên, … Thứ hai, …") is what a list question asks for
         listing = question.kind == "list" and (bool(LISTY.search(nxt)) or new_item)
-        leans = bool(DEPENDENT.match(nxt)) and not new_item
+        leans = (bool(DEPENDENT.match(nxt)) or (hi == i and bool(EXAMPLE.match(nxt)))) and not new_item
         # a definition, a "how" or a "why" is usually completed by the next sentence
         explains = question.kind in ("definition", "how", "why") and hi == i and not new_item
         spread = cov(lo, j) - cov(lo, hi) >= 0.15

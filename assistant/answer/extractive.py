@@ -391,6 +391,21 @@ def _abstain(info: QueryInfo, question: Question, hits: list[Hit], conf: float, 
     )
 
 
+def reframe(answer: Answer, language: str) -> Answer:
+    """The answer introduced in `language` (a follow-up's own), whatever language the
+    query it searched was in; the quotes are the bulletin's either way."""
+    if language == answer.language or language not in NOT_COVERED:
+        return answer
+    text = answer.text
+    if answer.abstained:
+        text = NOT_COVERED[language].format(topic=f"“{answer.question.strip(' ?!.')}”")
+    elif answer.language == "en" and text.startswith(ENGLISH_PREFIX):
+        text = text[len(ENGLISH_PREFIX) :].lstrip("\n")
+    elif language == "en":
+        text = f"{ENGLISH_PREFIX}\n\n{text}"
+    return answer.model_copy(update={"text": text, "language": language})
+
+
 def _topic_names(info: QueryInfo) -> str:
     """The names a question is about ("Parking.sg", "Songdo"), for an abstention's message."""
     runs = [w for first, run in capitalised_runs(info.normalized) for w in (run[1:] if first == 0 else run)[:3]]

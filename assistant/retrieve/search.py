@@ -141,8 +141,12 @@ class Searcher:
         mode: str = "hybrid",
         documents: list[str] | None = None,
         section: str | None = None,
+        passages: set[str] | None = None,
     ) -> tuple[list[Hit], np.ndarray | None, dict[str, float]]:
-        """Search for an analysed query; also returns the query vector and the timings."""
+        """Search for an analysed query; also returns the query vector and the timings.
+
+        `passages` keeps only those passage ids (a conversation's thread, for instance).
+        """
         index = self.index
         n = len(index.passages)
         timings: dict[str, float] = {}
@@ -185,6 +189,8 @@ class Searcher:
         if section:
             needle = fold(section)
             allowed &= np.array([needle in fold(p.section_path) for p in index.passages])
+        if passages is not None:
+            allowed &= np.array([p.id in passages for p in index.passages])
 
         fused = fuse(dense, lexical, info.dense_weight if mode == "hybrid" else mode)
         if mode == "hybrid":

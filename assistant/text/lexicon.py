@@ -34,6 +34,14 @@ def _places() -> list[set[str]]:
     return [set(group) for group in _read("places.en-vi.json")["places"]]
 
 
+def english_name(group: int) -> str:
+    """A place group's English name: the first form its lexicon lists ("japan")."""
+    ordered = _read("places.en-vi.json")["places"]
+    if group < len(ordered):
+        return ordered[group][0]
+    return min(NAME_GROUPS[group], key=len)
+
+
 # Places the bulletin names, in English and Vietnamese: a name matches a passage that has
 # any form of its group. Short forms that are also common syllables ("anh", "my") make
 # the check lenient for those names only.
