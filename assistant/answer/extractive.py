@@ -100,11 +100,13 @@ def mentioned_places(index: Index) -> set[int]:
 
 
 def unknown_words(info: QueryInfo, index: Index) -> list[str]:
-    """Names and words of the question that the bulletin never uses.
+    """Names in the question that the bulletin never uses.
 
-    Such a word is usually the very thing asked about ("Indonesia", "Việt Nam"), so the
-    bulletin cannot answer. Ordinary English words are of course absent from a Vietnamese
-    text, so for English only names count (runs of capitalised words; a run is known when
+    Such a name is usually the very thing asked about ("Indonesia", "Việt Nam"), so the
+    bulletin cannot answer. Only names count, in both languages (runs of capitalised
+    words, and the places of the place lexicon in any spelling): a typo ("nhữg"), an
+    abbreviation ("TQ") or an English word in a Vietnamese question ("big data") is not an
+    unknown topic (a run is known when
     any of its words is: "Winter Olympics" ~ "Olympic"). A word also matches a corpus word
     by its first five letters ("Olympics" ~ "Olympic"). A Vietnamese name of two syllables
     ("Thái Lan") is known only if the bulletin has that very pair.
@@ -152,12 +154,6 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
         form = max(named, key=len)
         if " " in form or len(form) >= 5:  # "anh", "my", "uc" are syllables first
             unknown.append(form)
-    if info.language != "en":
-        unknown += [
-            t
-            for t in tokens(text)
-            if not t.isdigit() and t not in _asking() and not is_known(t) and t not in unknown
-        ]
     return list(dict.fromkeys(unknown))
 
 
