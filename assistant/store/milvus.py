@@ -14,8 +14,8 @@ Through `pymilvus.MilvusClient` the same code talks to Milvus Lite (a local fold
 The index folder stays what the writer builds from (passages, their vectors, the sentence
 table; `assistant/store/index.py`); the collections mirror it. `sync` writes only what differs:
 a document whose digest is stored as "done" is left alone; a removed or changed one has its
-rows deleted by `doc_id`; a new one is marked "writing", its rows are inserted, then it is
-marked "done". A writer killed halfway leaves a "writing" mark (or none yet) and the next
+rows deleted by `doc_id`; a new one is marked "writing", its rows are written (upserted),
+then it is marked "done". A writer killed halfway leaves a "writing" mark (or none yet) and the next
 `sync` deletes those rows and writes them again, so the collections always end up as the
 index folder, which always matches the corpus folder.
 

@@ -21,7 +21,8 @@ MAX_TERMS_BYTES = 60_000
 TIE_MARGIN = 16
 BM25_K1, BM25_B = 1.5, 0.75
 # Settings.index_type → the Milvus index and its search parameters (the same as FAISS's,
-# see assistant/store/vectors.py). "auto" is Milvus's own choice (HNSW in Milvus Lite).
+# see assistant/store/vectors.py). "auto" is the server's own choice (AUTOINDEX); Milvus
+# Lite gets FLAT instead (`MilvusStore.open`), exact as FAISS is at one machine's size.
 INDEXES = {
     "flat": ("FLAT", {}, {}),
     "hnsw": ("HNSW", {"M": 32, "efConstruction": 80}, {"ef": 128}),
