@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .embed import embedder as embedder_mod
 from .embed.base import Embedder
-from .errors import CorpusError, IndexProblem
+from .errors import ConfigError, CorpusError, IndexProblem
 from .ingest import documents as documents_mod
 from .models import Answer, Document, Draft, Hit, Passage
 from .retrieve.search import Searcher
@@ -46,6 +46,8 @@ class Assistant:
         self.sources = sources
         self.searcher = Searcher(index, embedder, max_query_chars=settings.max_query_chars)
         self.notices: list[str] = []
+        # Settings.store "milvus": the collections the vectors are searched in.
+        self.store = None
 
     @classmethod
     def load(
@@ -90,16 +92,27 @@ class Assistant:
                 sources,
                 embedder,
                 previous=previous,
-                index_type=settings.index_type,
+                index_type=_local_index_type(settings),
                 ann_threshold=settings.ann_threshold,
                 progress=settings.show_progress,
             )
             index_mod.save(index, Path(settings.index_dir))
+        store = _open_store(settings, embedder, replace=rebuild)
         for notice in notices:
             log.warning("%s", notice)
         bot = cls(settings, index, embedder, {s.document.id: s.text for s in sources})
         bot.notices = notices
+        if store is not None:
+            store.sync(index)  # writes only the documents that differ
+            bot.store = store
+            bot._use(sources, index)
         return bot
+
+    def close(self) -> None:
+        """Let go of the Milvus connection (Milvus Lite: another process may then open it)."""
+        if self.store is not None:
+            self.store.close()
+            self.store = None
 
     def search(self, query: str, *, k: int | None = None, **options) -> list[Hit]:
         """The best passages for a question, with where they come from and how they scored.
@@ -389,15 +402,26 @@ class Assistant:
             sources,
             self.embedder,
             previous=self.index,
-            index_type=self.settings.index_type,
+            index_type=_local_index_type(self.settings),
             ann_threshold=self.settings.ann_threshold,
             progress=self.settings.show_progress,
         )
         index_mod.save(index, Path(self.settings.index_dir))
+        if self.store is not None:
+            # Inside the corpus change: if this fails, the corpus is put back and the next
+            # load brings the collections back in line with it.
+            self.store.sync(index)
         self.notices = list(warnings)
         return sources, index
 
     def _use(self, sources: list[documents_mod.SourceDocument], index: index_mod.Index) -> None:
+        if self.store is not None:
+            # The collections serve the vectors (and, with Settings.lexical "milvus", BM25)
+            # for this index's rows.
+            index.vectors = self.store.passage_vectors(index)
+            index.sentence_vectors = self.store.sentence_vectors(index)
+            if self.settings.lexical == "milvus":
+                index.lexical = self.store.lexical(index)
         self.index = index
         self.sources = {s.document.id: s.text for s in sources}
         self.searcher = Searcher(
@@ -412,6 +436,29 @@ class Assistant:
                 f"no document {', '.join(map(repr, unknown))} in the index; the ids are: "
                 f"{', '.join(self.index.documents)} (see `python -m assistant list`)"
             )
+
+
+def _local_index_type(settings: Settings) -> str:
+    """The index folder's FAISS type: exact (a copy, no training) when Milvus does the search."""
+    return "flat" if settings.store == "milvus" else settings.index_type
+
+
+def _open_store(settings: Settings, embedder: Embedder, *, replace: bool):
+    """The Milvus collections for Settings.store "milvus" (None for FAISS)."""
+    if settings.store != "milvus":
+        if settings.lexical == "milvus":
+            raise ConfigError("lexical 'milvus' needs store 'milvus' (ASSISTANT_STORE=milvus)")
+        return None
+    from .store import milvus
+
+    uri = settings.milvus_uri or milvus.default_uri(Path(settings.index_dir))
+    return milvus.MilvusStore.open(
+        uri,
+        model=embedder.name,
+        dim=embedder.dim,
+        index_type=settings.index_type,
+        replace=replace,
+    )
 
 
 def _repeated(ids: list[str]) -> str:

@@ -37,6 +37,19 @@ class Settings(BaseModel):
     # `ann_threshold` vectors, HNSW up to 500k and IVF-SQ8 above (see assistant/vectors.py).
     index_type: Literal["auto", "flat", "hnsw", "ivf", "ivf-sq8"] = "auto"
     ann_threshold: int = 50_000
+    # Where the vectors are searched: "faiss" in each process (the index folder), or
+    # "milvus": collections in Milvus at `milvus_uri` (a Milvus Lite folder, default beside
+    # the index folder, or a server, "http://host:19530"), shared by every app process.
+    store: Literal["faiss", "milvus"] = "faiss"
+    milvus_uri: str | None = None
+    # Lexical search: "bm25s" in each process (the index folder), or "milvus": BM25 over the
+    # same tokens in the passages collection (store "milvus" only). Milvus Lite ranks as
+    # bm25s until its collection spans segments written by several processes, then it
+    # does not (README "Running for many users"), so bm25s stays the default.
+    lexical: Literal["bm25s", "milvus"] = "bm25s"
+    # Where likes and dislikes go: None keeps them in data_dir/feedback.jsonl; a
+    # postgresql://user:password@host:5432/db URL writes them to a table there instead.
+    feedback_url: str | None = None
     k: int = 5
     max_query_chars: int = 2_000
     show_progress: bool = True

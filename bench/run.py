@@ -9,6 +9,8 @@ busy neighbour slows both sides alike. Sections:
 3. encoder speed: torch fp32 against ONNX Runtime fp32 and int8, with R@5 on the dev set
 4. scale: flat against approximate FAISS indexes at 100k and 1M vectors, and BM25
 5. cold start and peak memory, each in a fresh subprocess
+6. FAISS against Milvus Lite (`Settings.store`), at the bulletin's size and at 100k vectors;
+   alone: `python bench/run.py --only milvus` (rewrites that section of RESULTS.md only)
 
 Uses the converted model in $ASSISTANT_CACHE_DIR (default ~/.cache/bulletin-assistant) and
 temporary index folders; nothing in the work tree but bench/RESULTS.md changes.
@@ -33,6 +35,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from milvus_vs_faiss import bench_milvus  # noqa: E402  (bench/ is on the path as the script's folder)
 
 from assistant import Assistant, Settings  # noqa: E402
 from assistant.embed import embedder as embedder_mod  # noqa: E402
@@ -775,7 +779,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="one run of each, no scale section (for checks)"
     )
+    parser.add_argument(
+        "--only",
+        choices=["milvus"],
+        help="run one section and put it in place in the existing results",
+    )
     args = parser.parse_args(argv)
+    if args.only == "milvus":
+        return only_milvus(args.output)
     if args.quick:
         global REPEATS
         REPEATS = 1
@@ -818,12 +829,25 @@ def main(argv: list[str] | None = None) -> int:
         real = np.concatenate(
             [bots["torch"].index.embeddings, bots["torch"].index.sentence_embeddings]
         )
+        milvus_out: list[str] = []
+        if not args.quick:
+            bench_milvus(
+                settings_for("torch", index_dirs["torch"]),
+                embedders["torch"],
+                questions,
+                real,
+                milvus_out,
+                shaped=shaped_vectors,
+                near=near,
+                log=log,
+            )
         del bots, embedders
         gc.collect()
         scale = {} if args.quick else bench_scale(real, out)
         if not args.quick:
             bench_bm25(out, (100_000, 1_000_000))
         cold = bench_cold_start(index_dirs, questions, out)
+        out += milvus_out
         out += goals(overhead, latency, encoders, scale, cold)
         out += [
             f"Total run time: {elapsed() / 60:.1f} minutes. Load average at the end: "
@@ -838,6 +862,41 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text("\n".join(out), encoding="utf-8")
         log(f"wrote {args.output}")
         shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+MILVUS_HEADING = "## 6. FAISS and Milvus Lite"
+
+
+def only_milvus(output: Path) -> int:
+    """Section 6 alone, written in place of its previous version in `output`."""
+    settings = Settings.from_env(show_progress=False)
+    questions = [item.question for item in read_items(DEV_SET)]
+    embedder = embedder_mod.load(settings)
+    bot = Assistant.load(settings, embedder=embedder)
+    real = np.concatenate([bot.index.embeddings, bot.index.sentence_embeddings])
+    section: list[str] = []
+    bench_milvus(
+        settings, embedder, questions, real, section, shaped=shaped_vectors, near=near, log=log
+    )
+    section.append(
+        f"(Run alone with `python bench/run.py --only milvus`: {elapsed() / 60:.1f} minutes; "
+        "load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()) + ".)"
+    )
+    section.append("")
+    text = output.read_text(encoding="utf-8") if output.exists() else ""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith(MILVUS_HEADING)), None)
+    if start is None:  # before the goals, or at the end
+        start = next((i for i, line in enumerate(lines) if line == "## Goals"), len(lines))
+        end = start
+    else:
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+    lines[start:end] = section
+    output.write_text("\n".join(lines), encoding="utf-8")
+    log(f"wrote section 6 of {output}")
     return 0
 
 

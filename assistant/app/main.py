@@ -26,7 +26,7 @@ import gradio as gr
 
 from ..api import Assistant
 from ..errors import AssistantError
-from ..feedback import FeedbackLog
+from ..feedback import FeedbackLog, PostgresFeedback, open_feedback
 from ..models import Answer, Draft, Hit
 from ..text import clean
 from . import render
@@ -149,9 +149,11 @@ def ui(lang: str) -> dict[str, str]:
 class ChatApp:
     """What the page's events do, without Gradio: testable, and shared by all sessions."""
 
-    def __init__(self, bot: Assistant, *, feedback: FeedbackLog | None = None):
+    def __init__(
+        self, bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None
+    ):
         self.bot = bot
-        self.feedback = feedback or FeedbackLog.in_folder(bot.settings.data_dir)
+        self.feedback = feedback or open_feedback(bot.settings)
         # One model for every session: calls into it take turns (torch already uses the
         # cores within a call), so concurrent users get exactly the answers they would alone.
         self._lock = threading.Lock()
@@ -452,7 +454,9 @@ SHOW_FOCUS = """
 """
 
 
-def build(bot: Assistant, *, feedback: FeedbackLog | None = None, lang: str = "vi") -> gr.Blocks:
+def build(
+    bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None, lang: str = "vi"
+) -> gr.Blocks:
     """The whole page, wired to `bot`. Launch it with `launch`."""
     app = ChatApp(bot, feedback=feedback)
     t = ui(lang)

@@ -160,14 +160,18 @@ class Searcher:
             timings["encode"] = time.perf_counter() - t
             t = time.perf_counter()
             depth = max(CANDIDATES, k) if mode == "hybrid" else n
-            scores, rows = index.vectors.search(qvec, k=depth)
+            scores, rows = _nearest(index.vectors, qvec, depth, documents, section)
             valid = rows[0] >= 0
             dense[rows[0][valid]] = scores[0][valid]
             # A passage is as relevant as its best sentence: a question about one fact
             # matches the sentence that states it better than the whole paragraph.
             if len(index.sentence_vectors):
-                s_scores, s_rows = index.sentence_vectors.search(
-                    qvec, k=min(len(index.sentence_vectors), 3 * depth)
+                s_scores, s_rows = _nearest(
+                    index.sentence_vectors,
+                    qvec,
+                    min(len(index.sentence_vectors), 3 * depth),
+                    documents,
+                    section,
                 )
                 valid = s_rows[0] >= 0
                 owners = index.sentences[s_rows[0][valid], 0]
@@ -236,6 +240,16 @@ class Searcher:
             rest = [int(i) for i in order[1:] if int(i) != nxt]
             order = np.array([top, nxt, *rest][:k])
         return order
+
+
+def _nearest(vectors, qvec: np.ndarray, k: int, documents, section) -> tuple[np.ndarray, np.ndarray]:
+    """The `k` nearest rows; a store that filters (Milvus) applies the filters first.
+
+    FAISS searches every passage and the filters apply to its candidates, as before.
+    """
+    if (documents or section) and getattr(vectors, "filters", False):
+        return vectors.search(qvec, k=k, documents=documents, section=section)
+    return vectors.search(qvec, k=k)
 
 
 def _normalize(scores: np.ndarray, floor: float | None = None) -> np.ndarray:
