@@ -88,6 +88,14 @@ def cross_validated(x: np.ndarray, y: np.ndarray, *, k: int = 5, seeds: int = 5)
     return abstains
 
 
+def decisions(rows: list[dict], *, k: int = 5) -> np.ndarray:
+    """Cross-validated abstention per row (0–1), with the answers that abstain whatever
+    the model says (gibberish, a place the corpus never names) counted as abstaining."""
+    x, y = matrix(rows)
+    blocked = np.array([r["evidence"].get("blocked", 0.0) for r in rows])
+    return np.maximum(cross_validated(x, y, k=k), blocked)
+
+
 def collect(bot, items) -> list[dict]:
     """Ask each question (one turn, or a conversation's turns) and keep what the model reads."""
     rows = []
@@ -108,7 +116,7 @@ def calibrate(bot, items, *, out: Path = abstain.MODEL_FILE, k: int = 5) -> str:
     rows = collect(bot, items)
     x, y = matrix(rows)
     model = fit(x, y)
-    cv = cross_validated(x, y, k=k)
+    cv = decisions(rows, k=k)
     out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     abstain.model.cache_clear()
     return format_cv(rows, cv, model, k)

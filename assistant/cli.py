@@ -221,8 +221,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         from . import calibrate
 
         rows = [{**a, "kind": a["answer"].get("kind"), "evidence": a["answer"]["evidence"]} for a in answers.answers]
-        x, y = calibrate.matrix(rows)
-        cv = calibrate.format_cv(rows, calibrate.cross_validated(x, y, k=args.cv), None, args.cv)
+        cv = calibrate.format_cv(rows, calibrate.decisions(rows, k=args.cv), None, args.cv)
     if args.json:
         out: dict = {"retrieval": [r.model_dump() for r in reports]}
         if answers is not None:

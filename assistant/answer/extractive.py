@@ -146,15 +146,23 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
             pairs = index.vocabulary.folded_pairs
             if not all((a, b) in pairs for a, b in zip(words, words[1:])):
                 unknown.append(" ".join(words))
-    # A place the question names that the bulletin never names ("Malaysia", "ma lai xi a"),
-    # whatever the words it is written in.
-    folded = fold(text)
+    unknown += unknown_places(info, index)
+    return list(dict.fromkeys(unknown))
+
+
+def unknown_places(info: QueryInfo, index: Index) -> list[str]:
+    """Places the question names that the corpus never names ("Malaysia", "ma lai xi a"),
+    in any of the place lexicon's spellings. Unlike another unknown name (which may be a
+    typo: "City Brian"), such a place is what the question is about, and the bulletin is
+    silent on it: the answer abstains."""
+    folded = fold(info.normalized)
+    out = []
     for group in places_in(folded) - mentioned_places(index):
         named = [f for f in NAME_GROUPS[group] if re.search(rf"\b{re.escape(f)}\b", folded)]
         form = max(named, key=len)
         if " " in form or len(form) >= 5:  # "anh", "my", "uc" are syllables first
-            unknown.append(form)
-    return list(dict.fromkeys(unknown))
+            out.append(form)
+    return out
 
 
 def understood(info: QueryInfo, index: Index) -> bool:
@@ -292,7 +300,9 @@ def compose(
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
-    conf = abstain.probability(feats) if understood(info, index) else 0.0
+    known = understood(info, index) and not unknown_places(info, index)
+    conf = abstain.probability(feats) if known else 0.0
+    feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
     if conf < abstain.threshold():
         answer = _abstain(info, question, hits, conf, excerpts[0], feats)
     else:
@@ -313,7 +323,7 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     ]
     mean = {k: round(sum(f[k] for f in feats) / len(feats), 4) for k in feats[0]}
     conf = round(sum(abstain.probability(f) for f in feats) / len(feats), 3)
-    if conf < abstain.threshold() or not understood(info, index):
+    if conf < abstain.threshold() or not understood(info, index) or unknown_places(info, index):
         answer = _abstain(info, question, hits, conf, None)
         answer.evidence = mean
         return answer
