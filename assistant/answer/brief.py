@@ -46,8 +46,10 @@ _LEANING = re.compile(
     r"thứ ba|thứ tư|cuối cùng)\b|[^,.]{0,30}\bcủa (?:nó|họ)\b)",
     re.IGNORECASE,
 )
-# Examples and list items are weaker summary sentences than the statements they illustrate.
-_MINOR = re.compile(r"^(?:ví dụ|chẳng hạn|\(\d+\)|[-–•])", re.IGNORECASE)
+# List items are weaker summary sentences than the statements they belong to; examples
+# ("Ví dụ: một nền tảng…") are left out unless a section has too few other sentences.
+_MINOR = re.compile(r"^(?:\(\d+\)|[-–•])")
+_EXAMPLE = re.compile(r"^(?:ví dụ|chẳng hạn|một ví dụ)\b", re.IGNORECASE)
 MINOR = 0.3
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\([a-z]+\)|\([ivx]+\))\s+")
 _POINT = re.compile(r"^\d+\.\s")  # "1. Tận dụng thế mạnh", not "2.1. Trung Quốc"
@@ -160,7 +162,7 @@ def _length(index: Index, row: int) -> int:
 
 def candidates(index: Index, passage_rows: list[int], *, longest: int = LONGEST) -> list[int]:
     """Sentence rows that can stand alone in a brief: whole statements of a readable length."""
-    out = []
+    out, examples = [], []
     for p in passage_rows:
         passage = index.passages[p]
         if passage.kind not in BRIEF_KINDS:
@@ -172,8 +174,8 @@ def candidates(index: Index, passage_rows: list[int], *, longest: int = LONGEST)
                 continue
             if _LEANING.match(text):
                 continue
-            out.append(s)
-    return out
+            (examples if _EXAMPLE.match(text) else out).append(s)
+    return out if len(out) >= MAX_SENTENCES else sorted(out + examples)
 
 
 # -- the section tree and the stored briefs --------------------------------------------------

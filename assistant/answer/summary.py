@@ -106,6 +106,8 @@ TITLE = {
     "vi-unaccented": "Tóm tắt {what}:",
     "en": "Brief of {what}, quoted in Vietnamese, its original language:",
 }
+# A numbered point ("1. Tận dụng thế mạnh: …", "(d) Tăng tính …") starts a line of its own.
+POINT = re.compile(r"^(?:\d+\.|\([a-z]\))\s")
 WHOLE_TITLE = {"vi": "bản tin", "vi-unaccented": "bản tin", "en": "the bulletin"}
 
 
@@ -272,12 +274,13 @@ def brief_answer(
         text = index.passages[row].text[s.start : s.end]
         out.append(AnswerSentence(text=text, citations=[number], label=s.label or None))
         quoted = f"{text} [{number}]"
-        if len(out) > 1 and s.label == out[-2].label:
+        same = len(out) > 1 and out[-1].label == out[-2].label
+        if same and not POINT.match(text):
             lines[-1] += f" {quoted}"
+        elif same or not s.label or s.label.rstrip("…") in text[: len(s.label) + 8]:
+            lines.append(quoted)  # a point of a list, or "1. Tận dụng thế mạnh: …" (its own heading)
         else:
-            # "1. Tận dụng thế mạnh: …" names its own heading: no label before it
-            own = not s.label or s.label.rstrip("…") in text[: len(s.label) + 8]
-            lines.append(quoted if own else f"{s.label}: {quoted}")
+            lines.append(f"{s.label}: {quoted}")
     head = TITLE[language].format(what=what)
     return Answer(
         question=question,

@@ -215,8 +215,8 @@ def _body_html(answer: Answer, by_number: dict[int, Citation]) -> str:
     out: list[str] = []
     label = None
     for s in answer.sentences:
-        if s.label != label and out:
-            out.append("<br>")
+        if out and (s.label != label or re.match(r"^(?:\d+\.|\([a-z]\))\s", s.text)):
+            out.append("<br>")  # a new section, or a numbered point
         if s.label != label and s.label and s.label.rstrip("…") not in s.text[: len(s.label) + 8]:
             out.append(f'<strong class="ba-label">{escape(s.label)}:</strong> ')
         label = s.label
