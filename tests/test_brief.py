@@ -301,3 +301,12 @@ def test_the_chat_shows_labels_and_a_brief_button_that_asks_for_the_section(fake
     assert {c.section_path for c in overview.citations} == {
         "1. Khái quát về đổi mới sáng tạo khu vực công"
     }
+
+
+def test_a_follow_up_to_a_brief_gets_the_brief_of_the_other_country(fake_bot: Assistant):
+    first = fake_bot.ask("Tóm tắt kinh nghiệm của Singapore")
+    follow = fake_bot.ask("Còn Nhật Bản thì sao?", history=[first])
+    assert follow.kind == "summary" and follow.question == "Còn Nhật Bản thì sao?"
+    assert {c.section_path.split(" › ")[1] for c in follow.citations} == {"2.2. Nhật Bản"}
+    plain = fake_bot.ask("Còn Nhật Bản thì sao?", history=["Singapore hỗ trợ SME như thế nào?"])
+    assert plain.kind is None

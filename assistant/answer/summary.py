@@ -278,7 +278,8 @@ def brief_answer(
         if same and not POINT.match(text):
             lines[-1] += f" {quoted}"
         elif same or not s.label or s.label.rstrip("…") in text[: len(s.label) + 8]:
-            lines.append(quoted)  # a point of a list, or "1. Tận dụng thế mạnh: …" (its own heading)
+            # a point of a list, or "1. Tận dụng thế mạnh: …", which names its own heading
+            lines.append(quoted)
         else:
             lines.append(f"{s.label}: {quoted}")
     head = TITLE[language].format(what=what)
