@@ -81,6 +81,21 @@ def test_no_dev_question_is_taken_for_a_summary_request():
     assert [q for q in questions if summary_request(q) is not None] == []
 
 
+@pytest.mark.skipif(
+    not (EVAL / "dev2_followups.jsonl").exists(), reason="../shared/eval is not here"
+)
+def test_no_rewritten_dev_follow_up_is_taken_for_a_summary_request(fake_bot: Assistant):
+    from assistant.retrieve.followup import rewrite
+
+    lines = (EVAL / "dev2_followups.jsonl").read_text(encoding="utf-8").splitlines()
+    rewritten = []
+    for line in filter(str.strip, lines):
+        turns = json.loads(line)["turns"]
+        for i, turn in enumerate(turns[1:], 1):
+            rewritten.append(rewrite(turn, turns[:i], fake_bot.places))
+    assert rewritten and [q for q in rewritten if summary_request(q) is not None] == []
+
+
 # -- LexRank and the selection --------------------------------------------------------------
 
 
