@@ -184,11 +184,14 @@ def _open_button(target: str, lang: str) -> str:
     )
 
 
-def _brief_button(c: Citation, lang: str) -> str:
-    """'Tóm tắt mục này': asks for the brief of the cited passage's section (a country's, say)."""
+def _brief_button(c: Citation, lang: str, *, shown: str = "") -> str:
+    """'Tóm tắt mục này': asks for the brief of the cited passage's section (a country's, say).
+
+    None under the citations of that section's own brief (`shown`: the brief's heading).
+    """
     path = c.section_path.split(" › ")
     section = path[min(1, len(path) - 1)] if path and path[0] else ""
-    if not section:
+    if not section or (shown and f"“{section}”" in shown):
         return ""
     request = labels(lang)["brief_request"].format(section=section)
     return (
@@ -272,7 +275,7 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
                 f'<li value="{c.number}">{_cite_button(c.number, target, c.where)} '
                 f'<span class="ba-where">{_where_html(c)}</span> '
                 f'<q class="ba-quote">{escape(clip(c.quote, QUOTE_CHARS))}</q> '
-                f"{_open_button(target, lang)} {_brief_button(c, lang)}</li>"
+                f"{_open_button(target, lang)} {_brief_button(c, lang, shown=intro)}</li>"
             )
         parts.append("</ol></div>")
     parts.append(_details_html(answer, lang))
