@@ -17,6 +17,7 @@ from collections.abc import Generator, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
+from .answer import brief as brief_mod
 from .embed import embedder as embedder_mod
 from .embed.base import Embedder
 from .errors import ConfigError, CorpusError, IndexProblem
@@ -82,6 +83,13 @@ class Assistant:
             sources
         ):
             index = previous
+            if not brief_mod.is_current(index):
+                # an index saved before briefs existed (or by another brief method)
+                index.briefs = brief_mod.make(index, previous=index.briefs)
+                try:
+                    index_mod.save(index, Path(settings.index_dir))
+                except IndexProblem as exc:
+                    log.warning("the briefs are not saved with the index: %s", exc)
         else:
             if previous is not None:
                 notices.append(
@@ -96,6 +104,7 @@ class Assistant:
                 ann_threshold=settings.ann_threshold,
                 progress=settings.show_progress,
             )
+            index.briefs = brief_mod.make(index, previous=previous.briefs if previous else None)
             index_mod.save(index, Path(settings.index_dir))
         store = _open_store(settings, embedder, replace=rebuild)
         for notice in notices:
@@ -165,6 +174,7 @@ class Assistant:
         a shared embedder serves other users meanwhile.
         """
         from .answer import extractive as answer_mod
+        from .answer.summary import summary_request
         from .retrieve.followup import plan
         from .retrieve.question import analyze, kind_of
 
@@ -180,6 +190,12 @@ class Assistant:
                 self.places,
                 specific=self._specific,
             )
+            # "Tóm tắt …", or "Còn Nhật Bản thì sao?" after a brief of Singapore: a brief
+            wants = [q for q in (question, step.query) if summary_request(q) is not None]
+            if wants:
+                brief = self.brief(wants[0], documents=documents)
+                yield brief.model_copy(update={"question": question})
+                return
             info = self.searcher.analyze(step.query)
             info.original = question
             frame = self.searcher.analyze(question).language if last else info.language
@@ -239,6 +255,19 @@ class Assistant:
         if result.mode == "llm" or mode == "llm":
             result.timings["llm"] = round((time.perf_counter() - composed) * 1000, 2)
         yield result
+
+    def brief(self, section_or_question: str = "", *, documents: list[str] | None = None) -> Answer:
+        """A cited extractive brief of a section ("2.4", "Singapo", "Japan"), a request ("Tóm
+        tắt kinh nghiệm của Singapore") or, for '', the whole document; a topic that is no
+        section gets a brief of what retrieval finds, or an abstention. Kind "summary"."""
+        from .answer import summary
+
+        if self.index.briefs is None:
+            self.index.briefs = brief_mod.make(self.index)
+        bands = getattr(self.embedder, "cosine_bands", None)
+        return summary.brief(
+            section_or_question, self.searcher, self.index, documents=documents, bands=bands
+        )
 
     def thread(self, history: list[Answer | str], **options) -> list[Answer]:
         """The previous turns as answers: a turn given as its question is asked, in order,
@@ -406,6 +435,7 @@ class Assistant:
             ann_threshold=self.settings.ann_threshold,
             progress=self.settings.show_progress,
         )
+        index.briefs = brief_mod.make(index, previous=self.index.briefs)
         index_mod.save(index, Path(self.settings.index_dir))
         if self.store is not None:
             # Inside the corpus change: if this fails, the corpus is put back and the next

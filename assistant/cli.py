@@ -1,4 +1,4 @@
-"""The command line: `python -m assistant build | add | remove | list | search | ask | eval …`.
+"""The command line: `python -m assistant build | add | remove | list | search | ask | brief | eval …`.
 
 Errors are printed as one message for people, with a non-zero exit; never a traceback.
 """
@@ -128,6 +128,23 @@ def _conversation(path: Path) -> list[str]:
             raise AssistantError(f'{path}:{number} needs a "question" string')
         turns.append(question)
     return turns
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from .models import SECTION_SEP
+    from .render import as_text
+
+    bot = _load(args)
+    bot.check_documents(args.doc)
+    if args.list:
+        for b in bot.index.briefs.briefs if bot.index.briefs else []:
+            if not args.doc or b.doc_id in args.doc:
+                where = SECTION_SEP.join(b.section) or "(the whole document)"
+                print(f"{b.doc_id}  {where}  ({len(b.sentences)} sentences)")
+        return 0
+    answer = bot.brief(args.section or "", documents=args.doc)
+    print(answer.model_dump_json(indent=1) if args.json else as_text(answer))
+    return 0
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -312,6 +329,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--section", help="answer from passages whose section path contains this")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "brief", help="a cited extractive brief of a section, a country or the whole document"
+    )
+    common(p)
+    p.add_argument(
+        "section",
+        nargs="?",
+        help='a section ("2.4", "Singapo", "Japan", "Hàm ý chính sách") or a request; '
+        "none: the whole document",
+    )
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="of this document")
+    p.add_argument("--list", action="store_true", help="list the sections that have a brief")
+    p.add_argument("--json", action="store_true", help="print the brief as JSON")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser(
         "add", help="copy .pdf, .docx, .md or .txt files into the corpus and index them"

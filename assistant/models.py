@@ -210,7 +210,8 @@ class AnswerSentence(BaseModel):
     citations: list[int]
     support: float = 1.0
     supported: bool = True
-    # For a comparison: the side this sentence speaks for ("Nhật Bản").
+    # For a comparison: the side this sentence speaks for ("Nhật Bản"); for a
+    # brief: the short heading of its section ("ĐMST mạng lưới").
     label: str | None = None
 
 
@@ -260,3 +261,36 @@ class Draft(BaseModel):
     text: str = ""
     pieces: int = 0
     seconds: float = 0.0
+
+
+class BriefSentence(BaseModel):
+    """A sentence of a brief: `[start, end)` of passage `passage_id`'s text, and its label."""
+
+    passage_id: str
+    start: int
+    end: int
+    label: str = ""
+
+
+class SectionBrief(BaseModel):
+    """An extractive brief of one section of a document (`section == []`: the whole document).
+
+    Stored with the index (`briefs.json`); `doc_sha256` is the document it was made from,
+    so a changed document gets its briefs made again.
+    """
+
+    doc_id: str
+    doc_sha256: str = ""
+    section: list[str] = Field(default_factory=list)
+    sentences: list[BriefSentence] = Field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.section[-1] if self.section else ""
+
+
+class Briefs(BaseModel):
+    """The briefs stored with an index; `method` names how they were made (a new one remakes them)."""
+
+    method: str
+    briefs: list[SectionBrief] = Field(default_factory=list)

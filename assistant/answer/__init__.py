@@ -1,1 +1,1 @@
-"""Stage 6, answer: extractive answers with citations, abstention, the checked LLM mode."""
+"""Stage 6, answer: extractive answers with citations, abstention, the checked LLM mode, briefs."""

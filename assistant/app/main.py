@@ -354,6 +354,9 @@ button.ba-cite { display: inline; border: none; background: var(--color-accent-s
   color: var(--color-accent, #3b5bdb); border-radius: 4px; padding: 0 3px; margin: 0 1px; font-size: .85em;
   font-weight: 600; cursor: pointer; }
 button.ba-cite:hover, button.ba-open:hover { text-decoration: underline; }
+button.ba-brief { border: none; background: none; color: var(--color-accent, #3b5bdb);
+  cursor: pointer; padding: 0 4px; font-size: .85em; }
+.ba-label { font-weight: 600; }
 button.ba-open { border: none; background: none; color: var(--color-accent, #3b5bdb); cursor: pointer;
   padding: 0; font-size: .85em; white-space: nowrap; }
 .ba-sources, .ba-related { border-top: 1px solid var(--border-color-primary); padding-top: 6px; font-size: .9em; }
@@ -423,6 +426,19 @@ JS = """
   document.addEventListener('click', (event) => {
     const el = event.target && event.target.closest
       ? event.target.closest('button.ba-cite, button.ba-open') : null;
+    const brief = event.target && event.target.closest
+      ? event.target.closest('button.ba-brief') : null;
+    if (brief && brief.value) {
+      // "Tóm tắt mục này": the request goes into the question box and is sent
+      event.preventDefault();
+      const box = document.querySelector('#ba-question textarea, #ba-question input');
+      const send = document.querySelector('#ba-send');
+      if (!box || !send) return;
+      box.value = brief.value;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => send.click(), 50);
+      return;
+    }
     if (!el || !el.value) return;
     event.preventDefault();
     event.stopPropagation();

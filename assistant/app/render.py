@@ -31,6 +31,8 @@ LABELS: dict[str, dict[str, str]] = {
     "vi": {
         "sources": "Nguồn",
         "open": "Xem trong bản tin",
+        "brief": "Tóm tắt mục này",
+        "brief_request": "Tóm tắt mục {section}",
         "related": "Các đoạn gần nhất để tham khảo (không phải trích dẫn)",
         "abstained": "Không tìm thấy câu trả lời trong bản tin",
         "query": "Truy vấn đã dùng",
@@ -74,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "sources": "Sources",
         "open": "View in the bulletin",
+        "brief": "Brief of this section",
+        "brief_request": "Summarize section {section}",
         "related": "Nearest passages, for further reading (not citations)",
         "abstained": "No answer found in the bulletin",
         "query": "Query used",
@@ -180,6 +184,22 @@ def _open_button(target: str, lang: str) -> str:
     )
 
 
+def _brief_button(c: Citation, lang: str, *, shown: str = "") -> str:
+    """'Tóm tắt mục này': asks for the brief of the cited passage's section (a country's, say).
+
+    None under the citations of that section's own brief (`shown`: the brief's heading).
+    """
+    path = c.section_path.split(" › ")
+    section = path[min(1, len(path) - 1)] if path and path[0] else ""
+    if not section or (shown and f"“{section}”" in shown):
+        return ""
+    request = labels(lang)["brief_request"].format(section=section)
+    return (
+        f'<button type="button" class="ba-brief" value="{escape(request)}">'
+        f"{escape(labels(lang)['brief'])}</button>"
+    )
+
+
 def citation_ref(c: Citation) -> str:
     return ref(c.passage_id, c.quote_start, c.quote_end)
 
@@ -193,10 +213,26 @@ def _sentence_html(s: AnswerSentence, by_number: dict[int, Citation]) -> str:
     return f"{escape(s.text)} {marks}"
 
 
+def _body_html(answer: Answer, by_number: dict[int, Citation]) -> str:
+    """The sentences with their [n]; a brief's sentences under their section labels, a line each."""
+    out: list[str] = []
+    label = None
+    for s in answer.sentences:
+        if out and (s.label != label or re.match(r"^(?:\d+\.|\([a-z]\))\s", s.text)):
+            out.append("<br>")  # a new section, or a numbered point
+        if s.label != label and s.label and s.label.rstrip("…") not in s.text[: len(s.label) + 8]:
+            out.append(f'<strong class="ba-label">{escape(s.label)}:</strong> ')
+        label = s.label
+        out.append(_sentence_html(s, by_number) + " ")
+    return "".join(out).strip() or escape(answer.text)
+
+
 def _intro(answer: Answer) -> str:
     """Words of `Answer.text` before its first sentence (the note that English answers quote Vietnamese)."""
     if not answer.sentences or answer.supporting:
         return ""
+    if answer.kind == "summary":  # "Tóm tắt “2.4. Singapo”:"; the labels are in the body
+        return answer.text.split("\n", 1)[0]
     at = answer.text.find(answer.sentences[0].text)
     return answer.text[:at].strip() if at > 0 else ""
 
@@ -211,7 +247,7 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
     intro = _intro(answer)
     if intro:
         parts.append(f'<p class="ba-intro">{escape(intro)}</p>')
-    body = " ".join(_sentence_html(s, by_number) for s in answer.sentences) or escape(answer.text)
+    body = _body_html(answer, by_number)
     blocks = [f'<p class="ba-text">{body}</p>']
     if answer.supporting:
         quotes = " ".join(_sentence_html(s, by_number) for s in answer.supporting)
@@ -239,7 +275,7 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
                 f'<li value="{c.number}">{_cite_button(c.number, target, c.where)} '
                 f'<span class="ba-where">{_where_html(c)}</span> '
                 f'<q class="ba-quote">{escape(clip(c.quote, QUOTE_CHARS))}</q> '
-                f"{_open_button(target, lang)}</li>"
+                f"{_open_button(target, lang)} {_brief_button(c, lang, shown=intro)}</li>"
             )
         parts.append("</ol></div>")
     parts.append(_details_html(answer, lang))

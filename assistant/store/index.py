@@ -11,6 +11,7 @@
       sentences.npy     int64 [sentences × 3]: passage row, start, end (offsets in the passage text)
       sentence_embeddings.npy, sentences.faiss   the same for each sentence
       sources.jsonl     the text and layout each PDF or Word file gave, by file sha256
+      briefs.json       extractive briefs of each section (made by the answer stage)
       bm25/             the bm25s index over folded, acronym-expanded tokens
       README.md         this list
 
@@ -47,7 +48,7 @@ from ..ingest import passages as passages_mod
 from ..ingest import sentences as sentence_mod
 from ..ingest.documents import SourceDocument
 from ..ingest.formats import Extracted
-from ..models import Document, Passage
+from ..models import Briefs, Document, Passage
 from ..text import Vocabulary, tokens
 from .lexical import LexicalIndex
 from .vectors import VectorIndex, choose_type
@@ -87,6 +88,10 @@ it is rebuilt from `corpus/`.
   passages point into, its layout (marked headings, page starts, header/footer/page-number
   lines) and the metadata it carries, so an unchanged file is not parsed again.
 - `bm25/`: the bm25s index over diacritic-folded, acronym-expanded tokens (`.npy` and `.json`).
+- `briefs.json`: the extractive brief of each section and of each whole document (the passage,
+  start and end of each sentence, and its section label), with the method that made them
+  and the sha256 of each document they were made from; made again when a document changes.
+  Absent in an index saved before briefs existed (they are then made and saved on load).
 - `README.md`: this file.
 """
 
@@ -148,6 +153,7 @@ class Index:
         sentence_embeddings: np.ndarray,
         sentence_vectors: VectorIndex,
         extracted: dict[str, Extracted] | None = None,
+        briefs: Briefs | None = None,
     ):
         self.manifest = manifest
         self.documents = {d.id: d for d in documents}
@@ -160,6 +166,8 @@ class Index:
         self.sentence_vectors = sentence_vectors
         # What PDF and Word files gave, by the sha256 of the file: not parsed again.
         self.extracted = extracted or {}
+        # Extractive briefs of the sections; the answer stage makes them (see `assistant.answer.brief`).
+        self.briefs = briefs
         # sentence rows of each passage, for answer composition
         self.sentence_rows: list[list[int]] = [[] for _ in passages]
         for row, passage_row in enumerate(sentences[:, 0].tolist() if len(sentences) else []):
@@ -411,6 +419,10 @@ def save(index: Index, folder: Path) -> None:
             for sha256, extracted in index.extracted.items():
                 f.write(StoredSource(sha256=sha256, extracted=extracted).model_dump_json() + "\n")
         index.sentence_vectors.save(tmp / "sentences.faiss")
+        if index.briefs is not None:
+            (tmp / "briefs.json").write_text(
+                index.briefs.model_dump_json(indent=1), encoding="utf-8"
+            )
         (tmp / "bm25").mkdir()
         index.lexical.save(tmp / "bm25")
         (tmp / "README.md").write_text(README, encoding="utf-8")
@@ -529,6 +541,11 @@ def load(
         sentence_embeddings = np.load(folder / "sentence_embeddings.npy", allow_pickle=False)
         sentence_vectors = VectorIndex.load(folder / "sentences.faiss", manifest.index_type)  # type: ignore[arg-type]
         extracted = _read_sources(folder / "sources.jsonl")
+        briefs = (
+            Briefs.model_validate_json((folder / "briefs.json").read_text(encoding="utf-8"))
+            if "briefs.json" in manifest.files
+            else None
+        )
     except (OSError, ValueError, ValidationError, RuntimeError) as exc:
         raise IndexProblem(
             f"the index in {folder} cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
@@ -555,4 +572,5 @@ def load(
         sentence_embeddings,
         sentence_vectors,
         extracted=extracted,
+        briefs=briefs,
     )
