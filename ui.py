@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--backend",
         choices=["torch", "onnx", "onnx-int8"],
-        help="how the model runs (default torch; the ONNX ones need .[onnx], see bench/)",
+        help="how the model runs (default onnx: ONNX Runtime fp32, same vectors as torch; see bench/)",
     )
     p.add_argument("--data-dir", type=Path, help="where feedback is saved (default: data/)")
     p.add_argument("--llm-url", help="OpenAI-compatible endpoint for the LLM answer mode")

@@ -278,7 +278,7 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--backend",
             choices=["torch", "onnx", "onnx-int8"],
-            help="how the model runs (default torch; the ONNX ones need .[onnx], see bench/)",
+            help="how the model runs (default onnx: ONNX Runtime fp32, same vectors as torch; see bench/)",
         )
 
     p = sub.add_parser("build", help="(re)build the index from the corpus")

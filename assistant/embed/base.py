@@ -18,6 +18,17 @@ class Embedder(Protocol):
 
 
 QUERY_CACHE_SIZE = 512
+
+
+def same_vectors(name: str, other: str) -> bool:
+    """Whether embedders of these names (as indexes record them) make the same vectors.
+
+    torch and ONNX fp32 run the same model: "M" and "M+onnx" (the name fp32 indexes had
+    before it became the default) are one vector space; "M+onnx-int8" is another.
+    """
+    return name.removesuffix("+onnx") == other.removesuffix("+onnx")
+
+
 def dimension(model) -> int:
     """A sentence-transformers model's output size (the method was renamed in version 6)."""
     method = getattr(model, "get_embedding_dimension", None)

@@ -39,6 +39,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
 from collections.abc import Sequence
@@ -278,6 +279,11 @@ def ensure_model(cache_dir: Path) -> Path:
         if _is_current(dest, source):  # another process finished while we waited
             return dest
         _remove_stale_tmp(dest)
+        print(
+            "converting the bundled e5-small model, once (about a minute)",
+            file=sys.stderr,
+            flush=True,
+        )
         convert(dest, source=source, verify_texts=VERIFY_TEXTS)
     return dest
 

@@ -1,8 +1,9 @@
 """The model seam: embedders turn texts into L2-normalised float32 vectors.
 
 `load(settings)` gives the real model, run by the backend `settings.backend` names:
-"torch" (sentence-transformers as is), or "onnx" / "onnx-int8" (the same model exported
-once to ONNX and run by ONNX Runtime; see `onnxexport`). `HashEmbedder` is a deterministic
+"onnx" (the default) / "onnx-int8" (the model exported once to ONNX and run by ONNX
+Runtime; see `onnx_export`), or "torch" (sentence-transformers as is). The ONNX backends
+import neither torch nor sentence-transformers nor transformers once the export exists. `HashEmbedder` is a deterministic
 fake for fast tests (same text, same vector; shared words, nearby vectors).
 
 Query vectors are kept in a small LRU cache: a question asked again (a retry, a chat
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 
 class SentenceTransformerEmbedder(_QueryCache):
     """A sentence-transformers model, with its query/document prompts applied."""
+
+    backend = "torch"
 
     def __init__(self, model, name: str, *, batch_size: int = 16):
         super().__init__()
@@ -139,8 +142,13 @@ def _hub_reachable(timeout: float = 3.0) -> bool:
 
 
 def name_for(settings: Settings) -> str:
-    """The name the index manifest records: another backend's vectors differ slightly."""
-    return settings.model if settings.backend == "torch" else f"{settings.model}+{settings.backend}"
+    """The name the index manifest records for the vectors this backend makes.
+
+    torch and onnx (fp32) make the same vectors (cosine ≥ 0.9999, checked at export), so
+    they share a name and an index built by one is used by the other as it is; int8
+    vectors differ slightly, so "onnx-int8" keeps an index of its own.
+    """
+    return f"{settings.model}+onnx-int8" if settings.backend == "onnx-int8" else settings.model
 
 
 def load(settings: Settings) -> SentenceTransformerEmbedder | OnnxEmbedder:
@@ -189,7 +197,7 @@ def _load_onnx(settings: Settings, source: Path) -> OnnxEmbedder:
 
     folder = onnxexport.ensure(source)
     try:
-        return OnnxEmbedder(
+        embedder = OnnxEmbedder(
             folder,
             name_for(settings),
             file=onnxexport.INT8 if settings.backend == "onnx-int8" else onnxexport.FP32,
@@ -197,6 +205,8 @@ def _load_onnx(settings: Settings, source: Path) -> OnnxEmbedder:
         )
     except ImportError as exc:
         raise ModelNotFound(
-            f'backend {settings.backend!r} needs onnxruntime: run `pip install -e ".[onnx]"`, '
-            "or use backend 'torch'"
+            f"backend {settings.backend!r} needs onnxruntime: run `pip install -e .` "
+            "(it is a dependency), or use backend 'torch'"
         ) from exc
+    embedder.backend = settings.backend
+    return embedder

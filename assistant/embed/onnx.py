@@ -19,8 +19,11 @@ class OnnxEmbedder(_QueryCache):
 
     Reproduces `SentenceTransformer.encode`: prompt, tokenizer truncation, mean or CLS
     pooling, normalisation. Needs only `onnxruntime` and `tokenizers` at run time, so a
-    process that serves questions never imports torch.
+    process that serves questions never imports torch. `backend` ("onnx" or "onnx-int8")
+    is what the index manifest records.
     """
+
+    backend = "onnx"
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ The export sits inside the model folder, so a re-converted model drops it with t
       export.json         prompts, pooling, max length, dimension, the signature of the source
                           weights, and the agreement with the torch model measured at export
 
-It needs torch, `onnx` and `onnxruntime` (`pip install -e ".[onnx]"`), and no network.
+It needs torch, `onnx` and `onnxruntime` (all dependencies of the project), and no network.
 sentence-transformers' own `backend="onnx"` needs `optimum-onnx`, whose releases pin
 transformers below 5, which sentence-transformers 6 cannot use; the export is done here.
 
@@ -24,8 +24,10 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +89,12 @@ def ensure(model_folder: Path) -> Path:
         return model_folder / FOLDER
     with locked(model_folder / f".{FOLDER}.lock"):
         if not is_current(model_folder):  # another process may have finished meanwhile
+            print(
+                "exporting the model to ONNX, once (about a minute); later runs load it "
+                "in a second",
+                file=sys.stderr,
+                flush=True,
+            )
             export(model_folder)
     return model_folder / FOLDER
 
@@ -94,18 +102,23 @@ def ensure(model_folder: Path) -> Path:
 def export(model_folder: Path) -> Path:
     """Export, fuse, quantise and check; written in a temporary folder, then renamed in."""
     try:
-        import onnx
+        import onnx  # noqa: F401  (checked here: _quantize needs it)
         import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
         from onnxruntime.transformers import optimizer
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ModelNotFound(
             f"the ONNX backends need the 'onnx' and 'onnxruntime' packages ({exc.name} is "
-            "missing): run `pip install -e \".[onnx]\"`, or use backend 'torch'"
+            "missing): run `pip install -e .`, or use backend 'torch'"
         ) from exc
 
     started = time.perf_counter()
+    try:  # the progress message is ours; transformers' weight-loading bar adds nothing
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
     model = SentenceTransformer(str(model_folder), device="cpu")
     spec = _spec(model, model_folder)
     dest = model_folder / FOLDER
@@ -119,7 +132,8 @@ def export(model_folder: Path) -> Path:
         wrapped = _last_hidden(bert)
         ids = torch.ones(2, 8, dtype=torch.long)
         raw = tmp / "raw.onnx"
-        with torch.inference_mode():
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer notes about shapes, none of which apply
             torch.onnx.export(
                 wrapped,
                 (ids, torch.ones_like(ids)),
@@ -142,14 +156,11 @@ def export(model_folder: Path) -> Path:
         )
         fused.save_model_to_file(str(tmp / FP32))
         raw.unlink()
-        quantize_dynamic(
-            tmp / FP32,
-            tmp / INT8,
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            # fused ops are outside the ONNX domain, so shape inference cannot type them
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
+        logging.disable(logging.WARNING)  # "consider pre-processing": not for this graph
+        try:
+            _quantize(tmp)
+        finally:
+            logging.disable(logging.NOTSET)
         _write_tokenizer(model, model_folder, tmp / "tokenizer.json")
         spec["cosine"] = _check(model, spec, tmp)
         spec["export_seconds"] = round(time.perf_counter() - started, 1)
@@ -164,6 +175,21 @@ def export(model_folder: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("exported %s to ONNX in %.0fs", model_folder, time.perf_counter() - started)
     return dest
+
+
+def _quantize(folder: Path) -> None:
+    """The int8 graph: weights quantised per channel, activations at run time."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(
+        folder / FP32,
+        folder / INT8,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        # fused ops are outside the ONNX domain, so shape inference cannot type them
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
 
 
 def _last_hidden(model):

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from ..embed.base import Embedder
+from ..embed.base import Embedder, same_vectors
 from ..errors import IndexProblem
 from ..ingest import passages as passages_mod
 from ..ingest import sentences as sentence_mod
@@ -117,6 +117,8 @@ class Manifest(BaseModel):
     format_version: int
     model: str
     dim: int
+    # What ran the model ("onnx", "torch", "onnx-int8"); None in indexes built before it was kept.
+    backend: str | None = None
     corpus_fingerprint: str
     passage_count: int
     document_count: int
@@ -219,7 +221,8 @@ def build(
     """
     started = time.perf_counter()
     if previous is not None and (
-        previous.manifest.model != embedder.name or previous.manifest.dim != embedder.dim
+        not same_vectors(previous.manifest.model, embedder.name)
+        or previous.manifest.dim != embedder.dim
     ):
         previous = None
     plans = [_plan(s, previous) for s in sources]
@@ -255,6 +258,7 @@ def build(
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model=embedder.name,
+        backend=getattr(embedder, "backend", None),
         dim=embedder.dim,
         corpus_fingerprint=fingerprint(sources),
         passage_count=len(passages),
@@ -515,7 +519,7 @@ def load(
         raise IndexProblem(
             f"the index in {folder} has format {manifest.format_version}, this version reads {FORMAT_VERSION}"
         )
-    if expect_model is not None and manifest.model != expect_model:
+    if expect_model is not None and not same_vectors(manifest.model, expect_model):
         raise IndexProblem(
             f"the index was built with model {manifest.model!r}, not {expect_model!r}"
         )
