@@ -62,6 +62,8 @@ class OnnxEmbedder(_QueryCache):
         self.session = ort.InferenceSession(
             str(folder / file), options, providers=["CPUExecutionProvider"]
         )
+        # The token vectors: memory-mapped, so only the rows looked up are read (see onnx_export).
+        self._table = np.load(folder / "word_embeddings.npy", mmap_mode="r", allow_pickle=False)
 
     def _encode(self, texts: list[str], prefix: str | None) -> np.ndarray:
         self.calls += 1
@@ -80,7 +82,10 @@ class OnnxEmbedder(_QueryCache):
                 n = len(encodings[i].ids)
                 ids[j, :n] = encodings[i].ids
                 mask[j, :n] = 1
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            vectors_in = np.asarray(self._table[ids], dtype=np.float32)
+            hidden = self.session.run(None, {"inputs_embeds": vectors_in, "attention_mask": mask})[
+                0
+            ]
             if self._pooling == "cls":
                 vectors = hidden[:, 0]
             else:
@@ -95,5 +100,3 @@ class OnnxEmbedder(_QueryCache):
 
     def encode_documents(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         return self._encode(texts, self._document_prefix)
-
-

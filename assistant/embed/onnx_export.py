@@ -2,9 +2,13 @@
 
 The export sits inside the model folder, so a re-converted model drops it with the rest:
 
-    <model folder>/onnx/
-      model.onnx          fp32 graph, attention, GELU and layer norms fused for ONNX Runtime
+    <model folder>/onnx-v2/
+      model.onnx          fp32 graph from token vectors to hidden states, attention, GELU and
+                          layer norms fused for ONNX Runtime
       model_qint8.onnx    the same with int8 weights (dynamic quantisation: no calibration data)
+      word_embeddings.npy float32 [vocabulary × dim]: the token vectors, looked up outside the
+                          graph from a memory-mapped file, so a process holds only the rows
+                          its texts use (384 of the model's 470 MB are this table)
       tokenizer.json      the model's tokenizer
       export.json         prompts, pooling, max length, dimension, the signature of the source
                           weights, and the agreement with the torch model measured at export
@@ -37,10 +41,12 @@ from ..locking import locked
 
 log = logging.getLogger(__name__)
 
-# Bump when the exported files change, so cached exports are redone.
-FORMAT_VERSION = 1
-FOLDER = "onnx"
+# Bump when the exported files change: a new folder is exported beside the old one.
+FORMAT_VERSION = 2
+# Versioned, so processes of an older version sharing the model cache keep their own export.
+FOLDER = f"onnx-v{FORMAT_VERSION}"
 FP32, INT8 = "model.onnx", "model_qint8.onnx"
+EMBEDDINGS = "word_embeddings.npy"
 # Lowest cosine to the torch model on CHECK_TEXTS that an export may have.
 MIN_COSINE = {FP32: 0.9999, INT8: 0.97}
 CHECK_TEXTS = [
@@ -73,7 +79,10 @@ def is_current(model_folder: Path) -> bool:
         isinstance(spec, dict)
         and spec.get("format_version") == FORMAT_VERSION
         and spec.get("source") == signature(model_folder)
-        and all((model_folder / FOLDER / name).is_file() for name in (FP32, INT8, "tokenizer.json"))
+        and all(
+            (model_folder / FOLDER / name).is_file()
+            for name in (FP32, INT8, EMBEDDINGS, "tokenizer.json")
+        )
     )
 
 
@@ -130,19 +139,21 @@ def export(model_folder: Path) -> Path:
         # its Attention kernel (and int8 QAttention); SDPA exports as a graph it cannot fuse.
         bert.set_attn_implementation("eager")
         wrapped = _last_hidden(bert)
-        ids = torch.ones(2, 8, dtype=torch.long)
+        table = bert.get_input_embeddings().weight.detach().float().numpy()
+        np.save(tmp / EMBEDDINGS, np.ascontiguousarray(table), allow_pickle=False)
+        vectors = torch.from_numpy(table[np.ones((2, 8), np.int64)])
         raw = tmp / "raw.onnx"
         with torch.inference_mode(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer notes about shapes, none of which apply
             torch.onnx.export(
                 wrapped,
-                (ids, torch.ones_like(ids)),
+                (vectors, torch.ones(2, 8, dtype=torch.long)),
                 str(raw),
-                input_names=["input_ids", "attention_mask"],
+                input_names=["inputs_embeds", "attention_mask"],
                 output_names=["last_hidden_state"],
                 dynamic_axes={
                     name: {0: "batch", 1: "tokens"}
-                    for name in ("input_ids", "attention_mask", "last_hidden_state")
+                    for name in ("inputs_embeds", "attention_mask", "last_hidden_state")
                 },
                 opset_version=17,
                 dynamo=False,
@@ -193,7 +204,11 @@ def _quantize(folder: Path) -> None:
 
 
 def _last_hidden(model):
-    """The transformer as a module of (input_ids, attention_mask) -> token vectors."""
+    """The transformer as a module of (token vectors, attention_mask) -> hidden states.
+
+    The token vectors are the word-embedding rows of the ids (looked up by the caller); the
+    model adds positions and token types and normalises them as it does for ids.
+    """
     import torch
 
     class LastHidden(torch.nn.Module):
@@ -201,8 +216,9 @@ def _last_hidden(model):
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids, attention_mask):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        def forward(self, inputs_embeds, attention_mask):
+            out = self.inner(inputs_embeds=inputs_embeds, attention_mask=attention_mask)
+            return out.last_hidden_state
 
     return LastHidden(model).eval()
 
