@@ -3,8 +3,9 @@
 `load(settings)` gives the real model, run by the backend `settings.backend` names:
 "onnx" (the default) / "onnx-int8" (the model exported once to ONNX and run by ONNX
 Runtime; see `onnx_export`), or "torch" (sentence-transformers as is). The ONNX backends
-import neither torch nor sentence-transformers nor transformers once the export exists. `HashEmbedder` is a deterministic
-fake for fast tests (same text, same vector; shared words, nearby vectors).
+import neither torch nor sentence-transformers nor transformers once the export exists.
+`HashEmbedder` is a deterministic fake for fast tests (same text, same vector; shared
+words, nearby vectors).
 
 Query vectors are kept in a small LRU cache: a question asked again (a retry, a chat
 that goes back, many users asking the same thing) costs no encoder call.

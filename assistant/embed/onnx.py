@@ -82,10 +82,8 @@ class OnnxEmbedder(_QueryCache):
                 n = len(encodings[i].ids)
                 ids[j, :n] = encodings[i].ids
                 mask[j, :n] = 1
-            vectors_in = np.asarray(self._table[ids], dtype=np.float32)
-            hidden = self.session.run(None, {"inputs_embeds": vectors_in, "attention_mask": mask})[
-                0
-            ]
+            inputs = {"inputs_embeds": np.asarray(self._table[ids], np.float32), "attention_mask": mask}
+            hidden = self.session.run(None, inputs)[0]
             if self._pooling == "cls":
                 vectors = hidden[:, 0]
             else:
