@@ -176,12 +176,10 @@ def test_the_app_loads_and_answers_without_torch(real_bot, real_settings):
 
 
 @pytest.mark.model
-def test_torch_is_what_the_torch_backend_loads(real_settings):
-    # The check above is not vacuous: the same probe sees torch when it is used.
-    body = "from assistant.embed.embedder import load\nfrom assistant import Settings\n"
-    body += "load(Settings.from_env(backend='torch'))"
-    env = {"ASSISTANT_CACHE_DIR": str(real_settings.cache_dir)}
-    assert "torch" in heavy_modules_in_child(body, env)
+def test_the_probe_sees_torch_when_it_is_loaded():
+    # The checks above are not vacuous: the same probe sees what sentence-transformers
+    # (the torch backend) brings in.
+    assert set(HEAVY) <= set(heavy_modules_in_child("import sentence_transformers", {}))
 
 
 def test_a_hub_name_needs_a_local_folder_for_onnx():
