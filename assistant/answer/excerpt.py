@@ -171,6 +171,8 @@ def score_sentences(
         elsewhere = bool(asked_places and passage_places and not asked_places & passage_places)
         for s in index.sentence_rows[row]:
             _, start, end = index.sentences[s].tolist()
+            if hit.passage.is_instruction(start, end):
+                continue  # addressed to an assistant: data, never an answer
             text = hit.passage.text[start:end]
             dense = scaled(float(index.sentence_embeddings[s] @ qvec), band) if qvec is not None else 0.0
             lexical = coverage(terms, set(tokens(text)), context, idf)
@@ -208,6 +210,11 @@ def expand(
     passage = hits[anchor.hit].passage
     rows = list(index.sentence_rows[index.position[passage.id]])
     i = rows.index(anchor.row)
+    # a sentence addressed to an assistant bounds the excerpt: it is never quoted
+    flagged = [passage.is_instruction(*index.sentences[r].tolist()[1:]) for r in rows]
+    first = max((j + 1 for j in range(i) if flagged[j]), default=0)
+    rows = rows[first : next((j for j in range(i + 1, len(rows)) if flagged[j]), len(rows))]
+    i -= first
     lo = hi = i
     idf = idf_weights(index)
     terms = terms_for(info, question, index)

@@ -26,6 +26,7 @@ from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from . import abstain
 from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
+from .heading import heading
 from .joins import cited
 
 # A second excerpt from another passage joins only when it scores nearly as well.
@@ -361,7 +362,8 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
             block += f"\n{item} [{number}]"
         blocks.append(f"{excerpt.label}: {block}" if excerpt.label else block)
     body = "\n\n".join(blocks)
-    text = f"{ENGLISH_PREFIX}\n\n{body}" if info.language == "en" else body
+    prefix = heading(info.language, [hits[excerpt.hit].passage.language for excerpt, hits in excerpts])
+    text = f"{prefix}\n\n{body}" if prefix else body
     return Answer(
         question=info.original,
         query=info.normalized,
@@ -428,6 +430,8 @@ def topic_of(info: QueryInfo) -> str:
 def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citation:
     p = hit.passage
     doc = index.documents.get(p.doc_id)
+    spans = p.to_source(start, end)
+    first, last = index.pages_of(p.doc_id, spans)
     return Citation(
         number=number,
         passage_id=p.id,
@@ -436,11 +440,14 @@ def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citat
         issue=doc.issue if doc else "",
         section_path=p.section_path,
         paragraph=p.paragraph,
-        page=p.page,
+        page=first or p.page,
+        page_end=last if last and first and last > first else None,
+        ocr=bool(doc and doc.ocr),
+        language=p.language,
         quote=p.text[start:end],
         quote_start=start,
         quote_end=end,
-        source_spans=p.to_source(start, end),
+        source_spans=spans,
         score=hit.score,
     )
 

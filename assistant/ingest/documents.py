@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from ..errors import CorpusError
 from ..models import Document, Layout
-from ..text import has_diacritics
+from ..text.language import text_language
 from . import formats
 
 log = logging.getLogger(__name__)
@@ -129,9 +129,7 @@ def _found_metadata(extracted: formats.Extracted) -> dict:
         meta["issue"] = f"Số {m.group(1)}/{m.group(2)}"
         meta.setdefault("year", int(m.group(2)))
     if "language" not in meta:
-        words = re.findall(r"[^\W\d_]+", extracted.text[:5000])
-        marked = sum(has_diacritics(w) for w in words)
-        meta["language"] = "vi" if words and marked >= 0.15 * len(words) else "en"
+        meta["language"] = text_language(extracted.text[:5000])
     return meta
 
 

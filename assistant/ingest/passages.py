@@ -28,7 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..models import JOINER, Heading, Layout, Passage, Span
-from . import sentences
+from ..text.language import text_language
+from . import instructions, sentences
 
 MIN_CHARS = 200
 MAX_CHARS = 1000
@@ -349,11 +350,15 @@ def _split_long(paragraph: Paragraph) -> list[list[Span]]:
     return [temp.to_source(group[0][0], group[-1][1]) for group in groups]
 
 
-def split(source: str, doc_id: str, *, layout: Layout | None = None) -> list[Passage]:
+def split(
+    source: str, doc_id: str, *, layout: Layout | None = None, language: str = "vi"
+) -> list[Passage]:
     """The passages of one document, sized for readers and for the embedder.
 
     `layout` carries what the file format knows (marked headings, pages, furniture lines);
-    without it the structure is recognised from the text alone.
+    without it the structure is recognised from the text alone. Each passage gets its own
+    language when its text says enough (a dozen words), else the document's `language`, and
+    the ranges of its sentences addressed to an assistant (see `instructions`).
     """
     merged: list[Paragraph] = []
     for paragraph in paragraphs(source, layout):
@@ -383,6 +388,7 @@ def split(source: str, doc_id: str, *, layout: Layout | None = None) -> list[Pas
     for paragraph in merged:
         for spans in _split_long(paragraph):
             text = JOINER.join(source[s.start : s.end] for s in spans)
+            own = text_language(text) if len(text.split()) >= 12 else language
             passages.append(
                 Passage(
                     id=_passage_id(doc_id, paragraph.section, text, seen),
@@ -393,6 +399,8 @@ def split(source: str, doc_id: str, *, layout: Layout | None = None) -> list[Pas
                     text=text,
                     spans=spans,
                     page=layout.page_at(spans[0].start) if layout else None,
+                    language=own,
+                    instructions=[Span(start=a, end=b) for a, b in instructions.find(text)],
                 )
             )
     return passages
