@@ -88,7 +88,9 @@ def is_document(path: Path) -> bool:
     )
 
 
-def load(path: Path, *, known: dict[str, formats.Extracted] | None = None) -> SourceDocument:
+def load(
+    path: Path, *, known: dict[str, formats.Extracted] | None = None, ocr: bool | None = None
+) -> SourceDocument:
     """One document from a file; CorpusError says why it cannot be read.
 
     `known` maps the sha256 of files read before to what they gave (the index keeps it for
@@ -99,7 +101,10 @@ def load(path: Path, *, known: dict[str, formats.Extracted] | None = None) -> So
     except OSError as exc:
         raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
     sha256 = hashlib.sha256(raw).hexdigest()
-    extracted = (known or {}).get(sha256) or formats.read(path)
+    cached = (known or {}).get(sha256)
+    if cached is not None and ocr and not cached.meta.get("ocr"):
+        cached = None  # read by OCR this time
+    extracted = cached or formats.read(path, ocr=ocr)
     meta = {**_found_metadata(extracted), **read_metadata(path)}
     fields = set(Document.model_fields) - {"id", "path", "sha256"}
     values = {k: v for k, v in meta.items() if k in fields and v not in (None, "")}

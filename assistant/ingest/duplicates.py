@@ -20,6 +20,8 @@ import unicodedata
 
 from pydantic import BaseModel
 
+from ..errors import CorpusError
+
 NEAR_SHARE = 0.5
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -58,3 +60,25 @@ def overlaps(new: list[str], indexed: dict[str, list[str]]) -> list[Overlap]:
         if share or same:
             out.append(Overlap(doc_id=doc_id, same=same, share=round(share, 3)))
     return sorted(out, key=lambda o: (not o.same, -o.share))
+
+
+def check(name: str, new: list[str], indexed: dict[str, list[str]], *, force: bool) -> list[str]:
+    """Warnings for a new document `name` (its passage texts) against the indexed documents.
+
+    CorpusError when an indexed document has the same text, unless `force`.
+    """
+    found = overlaps(new, indexed)
+    same = [o for o in found if o.same]
+    if same and not force:
+        raise CorpusError(
+            f"{name} has the same text as the indexed document {same[0].doc_id!r}; it is not "
+            "added. Add it anyway with --force (force=True): search shows each passage once."
+        )
+    if same:
+        return [f"{name} has the same text as {same[0].doc_id!r}; added anyway (--force)"]
+    return [
+        f"{name} is a near-duplicate of {o.doc_id!r}: {o.share:.0%} of its passages are "
+        "passages of that document (a revised copy?); added, and search shows each passage once"
+        for o in found
+        if o.near
+    ]

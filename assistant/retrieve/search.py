@@ -23,6 +23,7 @@ import numpy as np
 
 from ..embed.base import Embedder
 from ..errors import BadQuery
+from ..ingest.duplicates import normalized
 from ..models import Hit, QueryInfo
 from ..store.index import Index
 from ..text import NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
@@ -66,6 +67,14 @@ class Searcher:
         self.embedder = embedder
         self.max_query_chars = max_query_chars
         self._secondary = np.array([p.kind in ("reference", "front") for p in index.passages], dtype=bool)
+        # The same passage text in two documents (a copy added with --force, a reprint)
+        # is shown once: each row points to the first row with its normalised text.
+        first: dict[str, int] = {}
+        self._canonical = np.array(
+            [first.setdefault(normalized(p.text), i) for i, p in enumerate(index.passages)],
+            dtype=np.int64,
+        )
+        self._copies = int(np.count_nonzero(self._canonical != np.arange(len(index.passages))))
 
     def analyze(self, query: str) -> QueryInfo:
         text = check_query(query, self.max_query_chars)
@@ -187,7 +196,7 @@ class Searcher:
             # they stay findable, below the text.
             fused = np.where(self._secondary, fused * 0.5, fused)
         fused = np.where(allowed, fused, -np.inf)
-        order = self._follow_lead_in(top_k(fused, k), fused, k)
+        order = self._follow_lead_in(self._once(fused, k), fused, k)
         dense_rank = ranks_of(dense, order)
         lexical_rank = ranks_of(np.where(lexical > 0, lexical, np.nan), order)
         hits = [
@@ -204,6 +213,18 @@ class Searcher:
         ]
         timings["fusion"] = time.perf_counter() - t
         return hits, qvec, timings
+
+    def _once(self, fused: np.ndarray, k: int) -> np.ndarray:
+        """The rows of the `k` best passages, a passage text only once (its best copy)."""
+        if not self._copies:
+            return top_k(fused, k)
+        seen: set[int] = set()
+        out = []
+        for i in top_k(fused, k + self._copies):
+            if (c := int(self._canonical[i])) not in seen:
+                seen.add(c)
+                out.append(int(i))
+        return np.array(out[:k], dtype=np.int64)
 
     def _follow_lead_in(self, order: np.ndarray, fused: np.ndarray, k: int) -> np.ndarray:
         """A best passage that introduces a list ("… các chủ đề sau:") brings its first item.
