@@ -28,7 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..models import JOINER, Heading, Layout, Passage, Span
-from ..text.language import text_language
+from ..text import fold
+from ..text.language import language_of
 from . import instructions, sentences
 
 MIN_CHARS = 200
@@ -227,7 +228,7 @@ def paragraphs(source: str, layout: Layout | None = None) -> list[Paragraph]:
                 emit(front)
             first_heading_seen = True
             level, title = heading
-            in_references = bool(_REFERENCES.match(_fold_ascii(title)))
+            in_references = bool(_REFERENCES.match(fold(title)))
             set_heading(level, title)
             continue
 
@@ -267,12 +268,6 @@ def paragraphs(source: str, layout: Layout | None = None) -> list[Paragraph]:
     return out
 
 
-def _fold_ascii(text: str) -> str:
-    from ..text import fold
-
-    return fold(text)
-
-
 def _lines(text: str) -> list[tuple[int, str]]:
     out, offset = [], 0
     for line in text.split("\n"):
@@ -295,7 +290,7 @@ def _is_signature(i: int, items: list[Block]) -> bool:
     """A short line right before another title (e.g. the publisher's line before references)."""
     following = items[i + 1].text if i + 1 < len(items) else ""
     return not following or (
-        _is_short_title(following) and bool(_REFERENCES.match(_fold_ascii(following)))
+        _is_short_title(following) and bool(_REFERENCES.match(fold(following)))
     )
 
 
@@ -317,7 +312,7 @@ def _heading_level(text: str, following: str, path: list[str]) -> tuple[int, str
         return 4, text
     if _LETTER.match(text):
         return 3, text
-    if _REFERENCES.match(_fold_ascii(text)):
+    if _REFERENCES.match(fold(text)):
         return 1, text
     # An unnumbered title ("Để đạt được các Mục tiêu Phát triển Bền vững") opens a
     # subsection of the current top-level section when a paragraph follows it.
@@ -356,39 +351,36 @@ def split(
     """The passages of one document, sized for readers and for the embedder.
 
     `layout` carries what the file format knows (marked headings, pages, furniture lines);
-    without it the structure is recognised from the text alone. Each passage gets its own
-    language when its text says enough (a dozen words), else the document's `language`, and
-    the ranges of its sentences addressed to an assistant (see `instructions`).
+    without it the structure is recognised from the text alone. Passages get their own
+    language (`language_of`) and the ranges addressed to an assistant (`instructions`).
     """
     merged: list[Paragraph] = []
     for paragraph in paragraphs(source, layout):
         last = merged[-1] if merged else None
-        if (
+        short = (
             last is not None
             and last.kind == paragraph.kind == "paragraph"
             and last.section == paragraph.section
             and len(last.text) < MIN_CHARS
             and len(last.text) + len(paragraph.text) <= MAX_CHARS
-        ):
-            last.spans.extend(paragraph.spans)
-            last.pieces.extend(paragraph.pieces)
-            continue
-        if (
+            and language_of(last.text, language) == language_of(paragraph.text, language)
+        )
+        references = (
             last is not None
             and last.kind == paragraph.kind == "reference"
             and len(last.text) + len(paragraph.text) <= MAX_CHARS * 0.8
-        ):
-            last.spans.extend(paragraph.spans)
-            last.pieces.extend(paragraph.pieces)
-            continue
-        merged.append(paragraph)
+        )
+        if short or references:
+            last.spans.extend(paragraph.spans)  # type: ignore[union-attr]
+            last.pieces.extend(paragraph.pieces)  # type: ignore[union-attr]
+        else:
+            merged.append(paragraph)
 
     passages: list[Passage] = []
     seen: Counter = Counter()
     for paragraph in merged:
         for spans in _split_long(paragraph):
             text = JOINER.join(source[s.start : s.end] for s in spans)
-            own = text_language(text) if len(text.split()) >= 12 else language
             passages.append(
                 Passage(
                     id=_passage_id(doc_id, paragraph.section, text, seen),
@@ -399,7 +391,7 @@ def split(
                     text=text,
                     spans=spans,
                     page=layout.page_at(spans[0].start) if layout else None,
-                    language=own,
+                    language=language_of(text, language),
                     instructions=[Span(start=a, end=b) for a, b in instructions.find(text)],
                 )
             )

@@ -119,3 +119,9 @@ def text_language(text: str) -> Literal["vi", "en"]:
         if shaped >= 0.8 * len(folded):
             return "vi"
     return "en"
+
+
+def language_of(text: str, default: str) -> str:
+    """A passage's own language when it has a dozen words to tell by, else `default` (its
+    document's)."""
+    return text_language(text) if len(text.split()) >= 12 else default
