@@ -336,8 +336,10 @@ def scanned_vietnamese_pdf(path: Path, *, dpi: int = 300) -> Path:
     for lines in SCAN_PAGES:
         doc.add_page()
         doc.set_font("dejavu", size=14)
-        for line in lines:
+        for i, line in enumerate(lines):
             doc.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
+            if i == 0 and lines is SCAN_PAGES[0]:
+                doc.ln(6)  # the title stands apart
     text_pdf = path.with_name(path.stem + "-text.pdf")
     doc.output(str(text_pdf))
     rendered = pdfium.PdfDocument(str(text_pdf))
