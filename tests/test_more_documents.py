@@ -325,3 +325,72 @@ def test_cli_add_has_force_and_ocr():
     shown = run_cli("add", "--help")
     assert shown.returncode == 0
     assert "--force" in shown.stdout and "--ocr" in shown.stdout
+
+
+# --- acceptance, with the real model -------------------------------------------------------
+
+
+def real_beside_the_bulletin(real_bot, real_settings, folder, *paths) -> Assistant:
+    """The bulletin's real index, copied, with more documents added (only they are encoded)."""
+    shutil.copytree(CORPUS, folder / "corpus")
+    shutil.copytree(real_settings.index_dir, folder / "index")
+    settings = real_settings.model_copy(
+        update={"corpus_dir": folder / "corpus", "index_dir": folder / "index"}
+    )
+    bot = Assistant.load(settings, embedder=real_bot.embedder)
+    bot.add(list(paths))
+    return bot
+
+
+@pytest.fixture(scope="module")
+def real_mixed(real_bot, real_settings, samples, tmp_path_factory):
+    """The bulletin with the two sample documents (PDF, Word) and the English note."""
+    folder = tmp_path_factory.mktemp("real-mixed")
+    return real_beside_the_bulletin(
+        real_bot, real_settings, folder, samples["pdf"], samples["docx"], samples["note"]
+    )
+
+
+@pytest.mark.model
+def test_dev_set_figures_do_not_change_with_more_documents(real_bot, real_mixed):
+    from assistant.evaluate import evaluate_answers, evaluate_retrieval, read_items
+
+    from .conftest import DEV_SET
+
+    items = read_items(DEV_SET)
+    for evaluate in (evaluate_retrieval, evaluate_answers):
+        alone, mixed = evaluate(real_bot, items).groups, evaluate(real_mixed, items).groups
+        for group in alone:
+            scores = alone[group].model_dump(exclude={"top5_chars"})
+            assert mixed[group].model_dump(exclude={"top5_chars"}) == scores, group
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many people had become e-residents of Estonia by 2023?",
+        "When did Estonia first let voters cast ballots over the internet?",
+    ],
+)
+def test_english_questions_about_the_english_note_are_answered_in_english(real_mixed, question):
+    answer = real_mixed.ask(question)
+    assert not answer.abstained and answer.language == "en", answer.text
+    assert answer.citations[0].doc_id == "estonia-note"
+    assert "Vietnamese" not in answer.text
+
+
+@pytest.mark.model
+def test_english_questions_about_the_bulletin_stay_english(real_mixed):
+    english = real_mixed.ask(PARKING)
+    assert english.language == "en" and not english.abstained, english.text
+    assert english.citations[0].doc_id == BULLETIN_ID
+
+
+@pytest.mark.model
+def test_real_answers_ignore_the_instruction_in_a_meeting_note(
+    real_bot, real_settings, samples, tmp_path
+):
+    bot = real_beside_the_bulletin(real_bot, real_settings, tmp_path, samples["meeting"])
+    answer = bot.ask("Singapore có bao nhiêu dân?")
+    assert "5 triệu" in answer.text and "10 triệu" not in answer.text
