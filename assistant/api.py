@@ -418,9 +418,9 @@ class Assistant:
                 if missing:
                     raise CorpusError(f"{', '.join(missing)} could not be indexed")
             self._use(sources, index)
-        self.notices += notices
+        self.notices += notices  # the CLI prints them, the app shows them
         for notice in notices:
-            log.warning("%s", notice)
+            log.info("%s", notice)
         return ids
 
     def _checks(

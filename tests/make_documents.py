@@ -319,7 +319,7 @@ SCAN_PAGES = [
         "gian đi lại và chi phí giấy tờ.",
     ],
 ]
-SCAN_FACT = "hơn 300 loại thủ tục"
+SCAN_FACT = "300 loại thủ tục"
 
 
 def scanned_vietnamese_pdf(path: Path, *, dpi: int = 300) -> Path:

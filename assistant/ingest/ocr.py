@@ -12,6 +12,7 @@ installs them when missing.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -75,7 +76,14 @@ def text_layer(pdf: bytes, *, name: str, replace: bool = False) -> bytes:
         ]  # fmt: skip
         log.info("OCR of %s: %s", name, " ".join(command))
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_SECONDS,
+                # one thread: light on a shared machine, and the same text every run
+                env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            )
         except subprocess.TimeoutExpired as exc:
             raise CorpusError(f"OCR of {name} took over {TIMEOUT_SECONDS // 60} minutes") from exc
         if done.returncode != 0 or not target.exists():
