@@ -21,9 +21,8 @@ from .answer import brief as brief_mod
 from .embed import embedder as embedder_mod
 from .embed.base import Embedder
 from .errors import ConfigError, CorpusError, IndexProblem
+from .ingest import admission
 from .ingest import documents as documents_mod
-from .ingest import duplicates, instructions
-from .ingest import passages as passages_mod
 from .locking import locked
 from .models import Answer, Document, Draft, Hit, Passage
 from .retrieve.search import Searcher
@@ -378,12 +377,8 @@ class Assistant:
         Only the new or changed documents are encoded. Each file is read first, so an
         unreadable one changes nothing; if indexing fails or is interrupted, the corpus
         folder and the index stay as they were. Returns the ids of the documents added.
-
-        A file whose text an indexed document already has is refused (CorpusError naming
-        that document) unless `force`; a near-duplicate, sentences addressed to an
-        assistant and an automatic OCR are reported in `notices`. `ocr` reads PDFs by OCR
-        even when they have a text layer. Two `add` (or `remove`) runs on one index take
-        turns (a file lock next to the index folder); the second reads what the first wrote.
+        A copy of indexed text is refused unless `force`; `ocr` reads PDFs by OCR; what
+        `ingest.admission` finds goes to `notices`. Adds and removes take turns (a lock).
         """
         corpus = Path(self.settings.corpus_dir)
         incoming = [
@@ -408,7 +403,7 @@ class Assistant:
                             f"which {other.name} already has; rename the file, or remove "
                             f"{source.document.id!r} first"
                         )
-            notices = self._checks(incoming, force=force, ocr=ocr)
+            notices = admission.check(incoming, self.index.passages, force=force, ocr=ocr)
             with documents_mod.change(corpus) as work:
                 for path in paths:
                     work.put(Path(path))
@@ -423,38 +418,12 @@ class Assistant:
             log.info("%s", notice)
         return ids
 
-    def _checks(
-        self, incoming: list[documents_mod.SourceDocument], *, force: bool, ocr: bool
-    ) -> list[str]:
-        """Duplicates (CorpusError unless `force`), instructions to an assistant, OCR used."""
-        indexed: dict[str, list[str]] = {}
-        for p in self.index.passages:
-            indexed.setdefault(p.doc_id, []).append(p.text)
-        notices: list[str] = []
-        for source in incoming:
-            doc = source.document
-            passages = passages_mod.split(
-                source.text, doc.id, layout=source.layout, language=doc.language
-            )
-            others = {d: texts for d, texts in indexed.items() if d != doc.id}
-            notices += duplicates.check(doc.path, [p.text for p in passages], others, force=force)
-            notices += instructions.warnings(doc.path, source.text, passages)
-            if doc.ocr and not ocr:
-                notices.append(
-                    f"{doc.path} has no text layer (a scan): its text comes from OCR "
-                    "(ocrmypdf, Vietnamese and English); its citations say so"
-                )
-        return notices
-
     def _locked(self):
         """The lock that `add` and `remove` hold: a file next to the index folder."""
         folder = Path(self.settings.index_dir).resolve()
         folder.parent.mkdir(parents=True, exist_ok=True)
-
-        def waiting() -> None:
-            log.warning("another add or remove is updating %s; waiting for it to finish", folder)
-
-        return locked(folder.parent / f".{folder.name}.lock", waiting=waiting)
+        message = f"another add or remove is updating {folder}; waiting for it to finish"
+        return locked(folder.parent / f".{folder.name}.lock", waiting=lambda: log.warning(message))
 
     def remove(self, doc_id: str) -> None:
         """Take a document (and its sidecar) out of the corpus and its passages out of the index."""
@@ -477,9 +446,8 @@ class Assistant:
         self, *, known: dict | None = None
     ) -> tuple[list[documents_mod.SourceDocument], index_mod.Index]:
         """Index the corpus folder as it is now, reusing the stored vectors of the index on
-        disk (another process may have updated it since this one loaded it) or this one's.
-
-        `known` adds what files just read gave (an OCR is not run twice)."""
+        disk (another process may have saved one since) or this one's; `known`: files just
+        read (an OCR is not run twice)."""
         self.index = self._on_disk() or self.index
         sources, warnings = documents_mod.load_corpus(
             Path(self.settings.corpus_dir), known={**self.index.extracted, **(known or {})}
