@@ -312,6 +312,8 @@ SCAN_PAGES = [
         "Hàn Quốc đứng đầu bảng xếp hạng chính phủ điện tử",
         "của Liên Hợp Quốc nhiều năm liền. Người dân có thể",
         "làm hầu hết thủ tục hành chính trên cổng dịch vụ công.",
+        "Mỗi bộ, ngành công bố dữ liệu mở và báo cáo mức độ",
+        "hài lòng của người dân về dịch vụ công hằng năm.",
     ],
     [
         "Năm 2020, Hàn Quốc đã cấp giấy tờ điện tử cho",
