@@ -24,6 +24,7 @@ from ..retrieve.question import Question, analyze, asking_words, has_answer_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text.language import same_language
 from . import abstain
 from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
 from .heading import heading
@@ -208,7 +209,8 @@ def features(
         "type_missing": float(typed is False),
         "unknown": float(min(2, len(unknown))),
         "margin": excerpt.anchor.score - other,
-        "english": float(info.language == "en"),
+        # cross-lingual, as the model was fit (English questions, Vietnamese passages)
+        "english": float(not same_language(info.language, passage.language)),
     }
 
 
@@ -304,6 +306,10 @@ def compose(
     known = understood(info, index) and not unknown_places(info, index)
     conf = abstain.probability(feats) if known else 0.0
     feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
+    if info.language == "en" and not feats["english"] and not feats["coverage"]:
+        # English about English: the model was fit on cross-lingual pairs, where words
+        # are not shared; here an excerpt sharing no word of the question does not answer
+        conf = 0.0
     if conf < abstain.threshold():
         answer = _abstain(info, question, hits, conf, excerpts[0], feats)
     else:

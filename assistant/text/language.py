@@ -125,3 +125,14 @@ def language_of(text: str, default: str) -> str:
     """A passage's own language when it has a dozen words to tell by, else `default` (its
     document's)."""
     return text_language(text) if len(text.split()) >= 12 else default
+
+
+def same_language(question: str, passage: str) -> bool:
+    """Whether a question ('vi', 'vi-unaccented', 'en') and a passage ('vi', 'en') are in one
+    language: their embedder cosines then sit in the same-language band, not the lower
+    cross-lingual one.
+
+    >>> same_language("vi-unaccented", "vi"), same_language("en", "vi"), same_language("en", "en")
+    (True, False, True)
+    """
+    return ("en" if question == "en" else "vi") == passage
