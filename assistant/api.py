@@ -21,7 +21,9 @@ from .answer import brief as brief_mod
 from .embed import embedder as embedder_mod
 from .embed.base import Embedder
 from .errors import ConfigError, CorpusError, IndexProblem
+from .ingest import admission
 from .ingest import documents as documents_mod
+from .locking import locked
 from .models import Answer, Document, Draft, Hit, Passage
 from .retrieve.search import Searcher
 from .settings import Settings
@@ -369,41 +371,59 @@ class Assistant:
         lo, hi = max(0, i - before), min(len(self.index.passages), i + after + 1)
         return [p for p in self.index.passages[lo:hi] if p.doc_id == doc]
 
-    def add(self, paths: list[Path]) -> list[str]:
+    def add(self, paths: list[Path], *, force: bool = False, ocr: bool = False) -> list[str]:
         """Copy files (and their `.meta.json` sidecars) into the corpus and index them.
 
         Only the new or changed documents are encoded. Each file is read first, so an
         unreadable one changes nothing; if indexing fails or is interrupted, the corpus
         folder and the index stay as they were. Returns the ids of the documents added.
+        A copy of indexed text is refused unless `force`; `ocr` reads PDFs by OCR; what
+        `ingest.admission` finds goes to `notices`. Adds and removes take turns (a lock).
         """
         corpus = Path(self.settings.corpus_dir)
-        incoming = [documents_mod.load(Path(p)) for p in paths]
+        incoming = [
+            documents_mod.load(Path(p), known=self.index.extracted, ocr=True if ocr else None)
+            for p in paths
+        ]
         ids = [s.document.id for s in incoming]
         if len(set(ids)) < len(ids):
             raise CorpusError(
                 f"two of the files have the same document id ({_repeated(ids)}); rename one"
             )
-        for path, source in zip(paths, incoming):
-            for other in corpus.iterdir():
-                if (
-                    documents_mod.is_document(other)
-                    and documents_mod.doc_id_for(other) == source.document.id
-                    and other.name != Path(path).name
-                ):
-                    raise CorpusError(
-                        f"{Path(path).name} would have the id {source.document.id!r}, which "
-                        f"{other.name} already has; rename the file, or remove "
-                        f"{source.document.id!r} first"
-                    )
-        with documents_mod.change(corpus) as work:
-            for path in paths:
-                work.put(Path(path))
-            sources, index = self._update()
-            missing = [d for d in ids if d not in index.documents]
-            if missing:
-                raise CorpusError(f"{', '.join(missing)} could not be indexed")
-        self._use(sources, index)
+        with self._locked():
+            for path, source in zip(paths, incoming):
+                for other in corpus.iterdir():
+                    if (
+                        documents_mod.is_document(other)
+                        and documents_mod.doc_id_for(other) == source.document.id
+                        and other.name != Path(path).name
+                    ):
+                        raise CorpusError(
+                            f"{Path(path).name} would have the id {source.document.id!r}, "
+                            f"which {other.name} already has; rename the file, or remove "
+                            f"{source.document.id!r} first"
+                        )
+            notices = admission.check(incoming, self.index.passages, force=force, ocr=ocr)
+            with documents_mod.change(corpus) as work:
+                for path in paths:
+                    work.put(Path(path))
+                known = {s.document.sha256: s.extracted for s in incoming}
+                sources, index = self._update(known=known)
+                missing = [d for d in ids if d not in index.documents]
+                if missing:
+                    raise CorpusError(f"{', '.join(missing)} could not be indexed")
+            self._use(sources, index)
+        self.notices += notices  # the CLI prints them, the app shows them
+        for notice in notices:
+            log.info("%s", notice)
         return ids
+
+    def _locked(self):
+        """The lock that `add` and `remove` hold: a file next to the index folder."""
+        folder = Path(self.settings.index_dir).resolve()
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        message = f"another add or remove is updating {folder}; waiting for it to finish"
+        return locked(folder.parent / f".{folder.name}.lock", waiting=lambda: log.warning(message))
 
     def remove(self, doc_id: str) -> None:
         """Take a document (and its sidecar) out of the corpus and its passages out of the index."""
@@ -413,19 +433,24 @@ class Assistant:
             raise CorpusError(
                 f"{doc_id!r} is the only document in {corpus}; add another before removing it"
             )
-        with documents_mod.change(corpus) as work:
+        with self._locked(), documents_mod.change(corpus) as work:
             work.take(path)
             sources, index = self._update()
-        self._use(sources, index)
+            self._use(sources, index)
 
     def documents(self) -> list[tuple[Document, index_mod.DocumentEntry]]:
         """The indexed documents with their passage and sentence counts, in index order."""
         return [(self.index.documents[e.id], e) for e in self.index.manifest.documents]
 
-    def _update(self) -> tuple[list[documents_mod.SourceDocument], index_mod.Index]:
-        """Index the corpus folder as it is now, reusing this index's stored vectors."""
+    def _update(
+        self, *, known: dict | None = None
+    ) -> tuple[list[documents_mod.SourceDocument], index_mod.Index]:
+        """Index the corpus folder as it is now, reusing the stored vectors of the index on
+        disk (another process may have saved one since) or this one's; `known`: files just
+        read (an OCR is not run twice)."""
+        self.index = self._on_disk() or self.index
         sources, warnings = documents_mod.load_corpus(
-            Path(self.settings.corpus_dir), known=self.index.extracted
+            Path(self.settings.corpus_dir), known={**self.index.extracted, **(known or {})}
         )
         index = index_mod.build(
             sources,
@@ -443,6 +468,16 @@ class Assistant:
             self.store.sync(index)
         self.notices = list(warnings)
         return sources, index
+
+    def _on_disk(self) -> index_mod.Index | None:
+        """The index on disk when another process has saved a different one since."""
+        folder = Path(self.settings.index_dir)
+        try:
+            if index_mod.read_manifest(folder).files == self.index.manifest.files:
+                return None
+            return index_mod.load(folder, expect_model=self.embedder.name)
+        except IndexProblem:
+            return None
 
     def _use(self, sources: list[documents_mod.SourceDocument], index: index_mod.Index) -> None:
         if self.store is not None:

@@ -150,10 +150,15 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from .ingest import documents
 
+    known = {}
     for path in args.paths:  # read every file before loading the model
-        documents.load(path)
+        source = documents.load(path, ocr=True if args.ocr else None)
+        known[source.document.sha256] = source.extracted
     bot = _load(args)
-    added = bot.add(args.paths)
+    bot.index.extracted.update(known)  # read (and OCR'd) once
+    added = bot.add(args.paths, force=args.force, ocr=args.ocr)
+    for notice in bot.notices:
+        print(f"note: {notice}", file=sys.stderr)
     m = bot.index.manifest
     encoded = [e for e in m.documents if e.id in m.embedded]
     for doc, entry in bot.documents():
@@ -350,6 +355,15 @@ def parser() -> argparse.ArgumentParser:
     )
     common(p)
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument(
+        "--force", action="store_true", help="add a file even if its text is already indexed"
+    )
+    p.add_argument(
+        "--ocr",
+        action="store_true",
+        help="read PDFs by OCR (ocrmypdf) even when they have a text layer; "
+        "scans without one are OCR'd anyway when it is installed",
+    )
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", help="take documents out of the corpus and the index")

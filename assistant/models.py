@@ -77,6 +77,8 @@ class Document(BaseModel):
     language: str = "vi"
     pages: int | None = None
     sha256: str = ""
+    # The text layer was made by OCR (a scan): citations say so.
+    ocr: bool = False
 
     @property
     def label(self) -> str:
@@ -100,6 +102,16 @@ class Passage(BaseModel):
     text: str
     spans: list[Span]
     page: int | None = None
+    # "vi" or "en", detected on the passage's own text when it says enough, else the
+    # document's: a Vietnamese bulletin may quote an English paragraph.
+    language: str = "vi"
+    # Ranges of `text` addressed to an assistant or a system ("ignore earlier instructions,
+    # answer that …"): kept out of answers, still shown where the passage is shown.
+    instructions: list[Span] = Field(default_factory=list)
+
+    def is_instruction(self, start: int, end: int) -> bool:
+        """Whether `text[start:end]` overlaps a range addressed to an assistant."""
+        return any(s.start < end and start < s.end for s in self.instructions)
 
     @property
     def section_path(self) -> str:
@@ -187,6 +199,11 @@ class Citation(BaseModel):
     section_path: str
     paragraph: int
     page: int | None = None
+    # The last page the quote is on, when it runs onto the next page ("tr. 1–2").
+    page_end: int | None = None
+    # The quoted text came from OCR of a scanned page (it may hold recognition errors).
+    ocr: bool = False
+    language: str = "vi"
     quote: str
     quote_start: int
     quote_end: int
@@ -198,10 +215,14 @@ class Citation(BaseModel):
 
     @property
     def where(self) -> str:
-        """'Số 2/2021 · 2.4. Singapo › (c) … · ¶3' for a Sources line."""
+        """'Số 2/2021 · 2.4. Singapo › (c) … · ¶3' for a Sources line; a quote across a page
+        break ends in '· tr. 1–2', one from a scanned page in '· OCR'."""
         parts = [self.issue or self.document, self.section_path or "", f"¶{self.paragraph}"]
         if self.page:
-            parts.append(f"tr. {self.page}")
+            pages = f"{self.page}–{self.page_end}" if (self.page_end or 0) > self.page else self.page
+            parts.append(f"tr. {pages}")
+        if self.ocr:
+            parts.append("OCR")
         return " · ".join(p for p in parts if p)
 
 

@@ -182,7 +182,8 @@ def test_metadata_change_encodes_nothing(bot, fake_settings, embedder):
     assert again.ask("WeChat có bao nhiêu người dùng?").citations[0].issue == "Số 2/2021 (tái bản)"
 
 
-def test_unreadable_file_changes_nothing(bot, files, fake_settings):
+def test_unreadable_file_changes_nothing(bot, files, fake_settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no OCR installed: the scan cannot be read
     corpus, index = snapshot(fake_settings.corpus_dir), snapshot(fake_settings.index_dir)
     with pytest.raises(CorpusError, match="no text layer"):
         bot.add([files["md"], files["scan"]])

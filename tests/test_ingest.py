@@ -70,10 +70,18 @@ def test_pdf_metadata_from_the_file_and_its_text(files):
     assert (doc.issue, doc.year, doc.language) == ("Số 3/2021", 2021, "vi")
 
 
-def test_scanned_pdf_says_to_run_ocr(files):
+def test_scanned_pdf_without_ocr_installed_says_what_to_install(files, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no ocrmypdf, no tesseract
     with pytest.raises(CorpusError, match="no text layer") as err:
         documents.load(files["scan"])
-    assert "OCR" in str(err.value) and "scan.pdf" in str(err.value)
+    message = str(err.value)
+    assert "OCR" in message and "scan.pdf" in message
+    assert "apt-get install ocrmypdf tesseract-ocr-vie" in message
+
+
+def test_scanned_pdf_with_ocr_off_says_so(files):
+    with pytest.raises(CorpusError, match="no text layer.*OCR is off"):
+        formats.read(files["scan"], ocr=False)
 
 
 @pytest.mark.parametrize(
@@ -91,7 +99,8 @@ def test_unreadable_files_say_why(tmp_path, name, message):
         documents.load(path)
 
 
-def test_scanned_file_in_the_corpus_is_skipped_with_a_warning(files, tmp_path):
+def test_scanned_file_in_the_corpus_is_skipped_with_a_warning(files, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no OCR installed
     shutil.copytree(CORPUS, tmp_path / "corpus")
     shutil.copy(files["scan"], tmp_path / "corpus")
     sources, warnings = documents.load_corpus(tmp_path / "corpus")

@@ -21,6 +21,7 @@ from ..retrieve.question import Question, has_answer_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import fold, places_in, tokens
+from ..text.language import same_language
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -157,7 +158,6 @@ def score_sentences(
     """
     idf = idf_weights(index)
     terms = terms_for(info, question, index)
-    band = bands["cross"] if info.language == "en" else bands["same"]
     names = {fold(n) for n in _NAME.findall(info.normalized)}
     asked_places = places_in(fold(info.normalized))
     w = info.dense_weight
@@ -169,8 +169,12 @@ def score_sentences(
         context = set(tokens(hit.passage.context))
         passage_places = places_in(fold(hit.passage.context)) or places_in(fold(hit.passage.text))
         elsewhere = bool(asked_places and passage_places and not asked_places & passage_places)
+        # an English question about an English passage is not cross-lingual
+        band = bands["same"] if same_language(info.language, hit.passage.language) else bands["cross"]
         for s in index.sentence_rows[row]:
             _, start, end = index.sentences[s].tolist()
+            if hit.passage.is_instruction(start, end):
+                continue  # addressed to an assistant: data, never an answer
             text = hit.passage.text[start:end]
             dense = scaled(float(index.sentence_embeddings[s] @ qvec), band) if qvec is not None else 0.0
             lexical = coverage(terms, set(tokens(text)), context, idf)
@@ -208,6 +212,11 @@ def expand(
     passage = hits[anchor.hit].passage
     rows = list(index.sentence_rows[index.position[passage.id]])
     i = rows.index(anchor.row)
+    # a sentence addressed to an assistant bounds the excerpt: it is never quoted
+    flagged = [passage.is_instruction(*index.sentences[r].tolist()[1:]) for r in rows]
+    first = max((j + 1 for j in range(i) if flagged[j]), default=0)
+    rows = rows[first : next((j for j in range(i + 1, len(rows)) if flagged[j]), len(rows))]
+    i -= first
     lo = hi = i
     idf = idf_weights(index)
     terms = terms_for(info, question, index)

@@ -24,8 +24,10 @@ from ..retrieve.question import Question, analyze, asking_words, has_answer_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text.language import same_language
 from . import abstain
 from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
+from .heading import heading
 from .joins import cited
 
 # A second excerpt from another passage joins only when it scores nearly as well.
@@ -207,7 +209,8 @@ def features(
         "type_missing": float(typed is False),
         "unknown": float(min(2, len(unknown))),
         "margin": excerpt.anchor.score - other,
-        "english": float(info.language == "en"),
+        # cross-lingual, as the model was fit (English questions, Vietnamese passages)
+        "english": float(not same_language(info.language, passage.language)),
     }
 
 
@@ -303,6 +306,10 @@ def compose(
     known = understood(info, index) and not unknown_places(info, index)
     conf = abstain.probability(feats) if known else 0.0
     feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
+    if info.language == "en" and not feats["english"] and not feats["coverage"]:
+        # English about English: the model was fit on cross-lingual pairs, where words
+        # are not shared; here an excerpt sharing no word of the question does not answer
+        conf = 0.0
     if conf < abstain.threshold():
         answer = _abstain(info, question, hits, conf, excerpts[0], feats)
     else:
@@ -361,7 +368,8 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
             block += f"\n{item} [{number}]"
         blocks.append(f"{excerpt.label}: {block}" if excerpt.label else block)
     body = "\n\n".join(blocks)
-    text = f"{ENGLISH_PREFIX}\n\n{body}" if info.language == "en" else body
+    prefix = heading(info.language, [hits[excerpt.hit].passage.language for excerpt, hits in excerpts])
+    text = f"{prefix}\n\n{body}" if prefix else body
     return Answer(
         question=info.original,
         query=info.normalized,
@@ -428,6 +436,8 @@ def topic_of(info: QueryInfo) -> str:
 def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citation:
     p = hit.passage
     doc = index.documents.get(p.doc_id)
+    spans = p.to_source(start, end)
+    first, last = index.pages_of(p.doc_id, spans)
     return Citation(
         number=number,
         passage_id=p.id,
@@ -436,11 +446,14 @@ def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citat
         issue=doc.issue if doc else "",
         section_path=p.section_path,
         paragraph=p.paragraph,
-        page=p.page,
+        page=first or p.page,
+        page_end=last if last and first and last > first else None,
+        ocr=bool(doc and doc.ocr),
+        language=p.language,
         quote=p.text[start:end],
         quote_start=start,
         quote_end=end,
-        source_spans=p.to_source(start, end),
+        source_spans=spans,
         score=hit.score,
     )
 

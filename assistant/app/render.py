@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from html import escape
+from html import escape as _html_escape
 
 from ..models import SECTION_SEP, Answer, AnswerSentence, Citation, Document, Draft, Hit, Passage
+from .links import inert
 
 # A paraphrase (LLM mode) supported below this is marked as weakly supported; the LLM
 # check itself drops sentences below its own, lower, threshold.
@@ -124,6 +125,13 @@ LANGUAGE_NAMES = {
     "vi": {"vi": "tiếng Việt", "vi-unaccented": "tiếng Việt không dấu", "en": "tiếng Anh"},
     "en": {"vi": "Vietnamese", "vi-unaccented": "Vietnamese without diacritics", "en": "English"},
 }
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """`html.escape`, with Markdown links to anything but http(s) made plain: the chat
+    renders Markdown, and a document's `[x](javascript:…)` must not become a live link."""
+    return inert(_html_escape(text, quote))
+
 
 
 def labels(lang: str) -> dict[str, str]:
@@ -298,7 +306,9 @@ def draft_html(draft: Draft, *, lang: str = "vi") -> str:
 def _where_html(c: Citation) -> str:
     doc = escape(c.issue or c.document)
     path = escape(c.section_path)
-    page = f" · tr. {c.page}" if c.page else ""
+    pages = f"{c.page}–{c.page_end}" if c.page and (c.page_end or 0) > c.page else c.page
+    page = f" · tr. {pages}" if c.page else ""
+    page += " · OCR" if c.ocr else ""
     return (
         f'<span class="ba-doc">{doc}</span> · <span class="ba-path">{path}</span> · '
         f'<span class="ba-para-no">¶{c.paragraph}</span>{page}'
@@ -533,5 +543,5 @@ def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str
 
 def _md_line(text: str) -> str:
     """One line of Markdown: no line breaks, and no raw HTML from the text."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = inert(re.sub(r"\s+", " ", text).strip())
     return text.replace("<", "&lt;").replace(">", "&gt;")

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from ..errors import CorpusError
 from ..models import Document, Layout
-from ..text import has_diacritics
+from ..text.language import text_language
 from . import formats
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,9 @@ def is_document(path: Path) -> bool:
     )
 
 
-def load(path: Path, *, known: dict[str, formats.Extracted] | None = None) -> SourceDocument:
+def load(
+    path: Path, *, known: dict[str, formats.Extracted] | None = None, ocr: bool | None = None
+) -> SourceDocument:
     """One document from a file; CorpusError says why it cannot be read.
 
     `known` maps the sha256 of files read before to what they gave (the index keeps it for
@@ -99,7 +101,10 @@ def load(path: Path, *, known: dict[str, formats.Extracted] | None = None) -> So
     except OSError as exc:
         raise CorpusError(f"cannot read {path}: {exc.strerror or exc}") from exc
     sha256 = hashlib.sha256(raw).hexdigest()
-    extracted = (known or {}).get(sha256) or formats.read(path)
+    cached = (known or {}).get(sha256)
+    if cached is not None and ocr and not cached.meta.get("ocr"):
+        cached = None  # read by OCR this time
+    extracted = cached or formats.read(path, ocr=ocr)
     meta = {**_found_metadata(extracted), **read_metadata(path)}
     fields = set(Document.model_fields) - {"id", "path", "sha256"}
     values = {k: v for k, v in meta.items() if k in fields and v not in (None, "")}
@@ -129,9 +134,7 @@ def _found_metadata(extracted: formats.Extracted) -> dict:
         meta["issue"] = f"Số {m.group(1)}/{m.group(2)}"
         meta.setdefault("year", int(m.group(2)))
     if "language" not in meta:
-        words = re.findall(r"[^\W\d_]+", extracted.text[:5000])
-        marked = sum(has_diacritics(w) for w in words)
-        meta["language"] = "vi" if words and marked >= 0.15 * len(words) else "en"
+        meta["language"] = text_language(extracted.text[:5000])
     return meta
 
 

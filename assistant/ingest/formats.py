@@ -47,11 +47,14 @@ __all__ = [
 ]
 
 
-def read(path: Path) -> Extracted:
-    """Read any supported file; CorpusError says why a file cannot be read."""
+def read(path: Path, *, ocr: bool | None = None) -> Extracted:
+    """Read any supported file; CorpusError says why a file cannot be read.
+
+    `ocr` is for PDFs (see `read_pdf`): True to OCR it anyway, None to OCR a scan.
+    """
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return read_pdf(path)
+        return read_pdf(path, ocr=ocr)
     if suffix == ".docx":
         return read_docx(path)
     if suffix == ".md":

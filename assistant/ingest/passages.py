@@ -28,7 +28,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..models import JOINER, Heading, Layout, Passage, Span
-from . import sentences
+from ..text import fold
+from ..text.language import language_of
+from . import instructions, sentences
 
 MIN_CHARS = 200
 MAX_CHARS = 1000
@@ -226,7 +228,7 @@ def paragraphs(source: str, layout: Layout | None = None) -> list[Paragraph]:
                 emit(front)
             first_heading_seen = True
             level, title = heading
-            in_references = bool(_REFERENCES.match(_fold_ascii(title)))
+            in_references = bool(_REFERENCES.match(fold(title)))
             set_heading(level, title)
             continue
 
@@ -266,12 +268,6 @@ def paragraphs(source: str, layout: Layout | None = None) -> list[Paragraph]:
     return out
 
 
-def _fold_ascii(text: str) -> str:
-    from ..text import fold
-
-    return fold(text)
-
-
 def _lines(text: str) -> list[tuple[int, str]]:
     out, offset = [], 0
     for line in text.split("\n"):
@@ -294,7 +290,7 @@ def _is_signature(i: int, items: list[Block]) -> bool:
     """A short line right before another title (e.g. the publisher's line before references)."""
     following = items[i + 1].text if i + 1 < len(items) else ""
     return not following or (
-        _is_short_title(following) and bool(_REFERENCES.match(_fold_ascii(following)))
+        _is_short_title(following) and bool(_REFERENCES.match(fold(following)))
     )
 
 
@@ -316,7 +312,7 @@ def _heading_level(text: str, following: str, path: list[str]) -> tuple[int, str
         return 4, text
     if _LETTER.match(text):
         return 3, text
-    if _REFERENCES.match(_fold_ascii(text)):
+    if _REFERENCES.match(fold(text)):
         return 1, text
     # An unnumbered title ("Để đạt được các Mục tiêu Phát triển Bền vững") opens a
     # subsection of the current top-level section when a paragraph follows it.
@@ -349,34 +345,36 @@ def _split_long(paragraph: Paragraph) -> list[list[Span]]:
     return [temp.to_source(group[0][0], group[-1][1]) for group in groups]
 
 
-def split(source: str, doc_id: str, *, layout: Layout | None = None) -> list[Passage]:
+def split(
+    source: str, doc_id: str, *, layout: Layout | None = None, language: str = "vi"
+) -> list[Passage]:
     """The passages of one document, sized for readers and for the embedder.
 
     `layout` carries what the file format knows (marked headings, pages, furniture lines);
-    without it the structure is recognised from the text alone.
+    without it the structure is recognised from the text alone. Passages get their own
+    language (`language_of`) and the ranges addressed to an assistant (`instructions`).
     """
     merged: list[Paragraph] = []
     for paragraph in paragraphs(source, layout):
         last = merged[-1] if merged else None
-        if (
+        short = (
             last is not None
             and last.kind == paragraph.kind == "paragraph"
             and last.section == paragraph.section
             and len(last.text) < MIN_CHARS
             and len(last.text) + len(paragraph.text) <= MAX_CHARS
-        ):
-            last.spans.extend(paragraph.spans)
-            last.pieces.extend(paragraph.pieces)
-            continue
-        if (
+            and language_of(last.text, language) == language_of(paragraph.text, language)
+        )
+        references = (
             last is not None
             and last.kind == paragraph.kind == "reference"
             and len(last.text) + len(paragraph.text) <= MAX_CHARS * 0.8
-        ):
-            last.spans.extend(paragraph.spans)
-            last.pieces.extend(paragraph.pieces)
-            continue
-        merged.append(paragraph)
+        )
+        if short or references:
+            last.spans.extend(paragraph.spans)  # type: ignore[union-attr]
+            last.pieces.extend(paragraph.pieces)  # type: ignore[union-attr]
+        else:
+            merged.append(paragraph)
 
     passages: list[Passage] = []
     seen: Counter = Counter()
@@ -393,6 +391,8 @@ def split(source: str, doc_id: str, *, layout: Layout | None = None) -> list[Pas
                     text=text,
                     spans=spans,
                     page=layout.page_at(spans[0].start) if layout else None,
+                    language=language_of(text, language),
+                    instructions=[Span(start=a, end=b) for a, b in instructions.find(text)],
                 )
             )
     return passages

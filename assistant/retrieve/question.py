@@ -158,8 +158,8 @@ def number_unit(text: str) -> str | None:
 
     Money, shares, ranks and durations have their units (`question-forms.json`);
     otherwise the noun after "bao nhiêu / mấy / how many" must follow the number within
-    two words ("bao nhiêu đề xuất" → "180.706 đề xuất"), an English noun through the
-    glossary's Vietnamese ("how many proposals" → "đề xuất").
+    two words ("bao nhiêu đề xuất" → "180.706 đề xuất"), an English noun as it is or
+    through the glossary's Vietnamese ("how many proposals" → "proposals", "đề xuất").
     """
     folded = fold(text)
     for pattern, unit in forms()["units"]:
@@ -173,7 +173,8 @@ def number_unit(text: str) -> str | None:
     m = re.search(r"\bhow many\s+(\w+)(?:\s+(\w+))?", folded)
     if m:
         words = [w for w in m.groups() if w]
-        nouns = next(([form for form in GLOSSARY[w]] for w in words if w in GLOSSARY), [])
+        # the English noun too: an English document counts "100,000 people"
+        nouns = next(([w, *GLOSSARY[w]] for w in words if w in GLOSSARY), [])
     if not nouns:
         return None
     return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{'|'.join(map(re.escape, nouns))})\b"

@@ -23,17 +23,11 @@ import numpy as np
 
 from ..embed.base import Embedder
 from ..errors import BadQuery
+from ..ingest.duplicates import normalized
 from ..models import Hit, QueryInfo
 from ..store.index import Index
-from ..text import NAME_GROUPS, clean, fold, glossary_terms, has_diacritics, places_in, tokens
-
-# Frequent English function words; a query without diacritics that uses them is English.
-ENGLISH_WORDS = set(
-    """a an the of in on at to for from by with about as is are was were be been being do does
-    did has have had how what which who whom whose why when where many much did can could
-    would should will shall may might must and or not no this that these those it its their
-    there they them he she his her we our you your i me my use used using kind any some""".split()
-)
+from ..text import NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
+from ..text.language import ENGLISH_WORDS
 
 # Dense weight per query language, before the lexical-coverage adjustment. Set on the dev
 # set's groups; see README "Retrieval" for the measurements behind them.
@@ -41,21 +35,13 @@ DENSE_WEIGHT = {"vi": 0.5, "vi-unaccented": 0.4, "en": 0.85}
 CANDIDATES = 50
 
 
-def detect_language(text: str, vietnamese_words: set[str]) -> str:
-    """'vi', 'vi-unaccented' or 'en' for a cleaned query.
+def detect_language(text: str, vietnamese_words: set[str] | None = None) -> str:
+    """'vi', 'vi-unaccented' or 'en' for a cleaned query, from the query and a fixed lexicon.
 
-    Without diacritics, English function words ("how", "the") against words only the
-    Vietnamese text uses ("ho", "tro", "doanh"): "an do so hoa" is Vietnamese although
-    "an" and "do" are English words too.
+    `vietnamese_words` is accepted for compatibility and ignored: the corpus's vocabulary
+    is not a language test once it holds English documents (see `text.language`).
     """
-    if has_diacritics(text):
-        return "vi"
-    words = [w for w in tokens(text) if not w.isdigit() and len(w) > 1]
-    english = sum(w in ENGLISH_WORDS for w in words)
-    vietnamese = sum(w in vietnamese_words and w not in ENGLISH_WORDS for w in words)
-    if vietnamese > english and vietnamese >= 0.6 * len(words):
-        return "vi-unaccented"
-    return "en"
+    return language.detect_language(text)
 
 
 def check_query(query: str, max_chars: int) -> str:
@@ -81,13 +67,21 @@ class Searcher:
         self.embedder = embedder
         self.max_query_chars = max_query_chars
         self._secondary = np.array([p.kind in ("reference", "front") for p in index.passages], dtype=bool)
+        # The same passage text in two documents (a copy added with --force, a reprint)
+        # is shown once: each row points to the first row with its normalised text.
+        first: dict[str, int] = {}
+        self._canonical = np.array(
+            [first.setdefault(normalized(p.text), i) for i, p in enumerate(index.passages)],
+            dtype=np.int64,
+        )
+        self._copies = int(np.count_nonzero(self._canonical != np.arange(len(index.passages))))
 
     def analyze(self, query: str) -> QueryInfo:
         text = check_query(query, self.max_query_chars)
         vocab = self.index.vocabulary
         folded = tokens(text)
         known = vocab.vietnamese_share(folded)
-        language = detect_language(text, vocab.folded_words)
+        language = detect_language(text)
         dense_query = text
         if language == "vi-unaccented":
             dense_query = vocab.restore(text)
@@ -202,7 +196,7 @@ class Searcher:
             # they stay findable, below the text.
             fused = np.where(self._secondary, fused * 0.5, fused)
         fused = np.where(allowed, fused, -np.inf)
-        order = self._follow_lead_in(top_k(fused, k), fused, k)
+        order = self._follow_lead_in(self._once(fused, k), fused, k)
         dense_rank = ranks_of(dense, order)
         lexical_rank = ranks_of(np.where(lexical > 0, lexical, np.nan), order)
         hits = [
@@ -219,6 +213,18 @@ class Searcher:
         ]
         timings["fusion"] = time.perf_counter() - t
         return hits, qvec, timings
+
+    def _once(self, fused: np.ndarray, k: int) -> np.ndarray:
+        """The rows of the `k` best passages, a passage text only once (its best copy)."""
+        if not self._copies:
+            return top_k(fused, k)
+        seen: set[int] = set()
+        out = []
+        for i in top_k(fused, k + self._copies):
+            if (c := int(self._canonical[i])) not in seen:
+                seen.add(c)
+                out.append(int(i))
+        return np.array(out[:k], dtype=np.int64)
 
     def _follow_lead_in(self, order: np.ndarray, fused: np.ndarray, k: int) -> np.ndarray:
         """A best passage that introduces a list ("… các chủ đề sau:") brings its first item.

@@ -48,7 +48,7 @@ from ..ingest import passages as passages_mod
 from ..ingest import sentences as sentence_mod
 from ..ingest.documents import SourceDocument
 from ..ingest.formats import Extracted
-from ..models import Briefs, Document, Passage
+from ..models import Briefs, Document, Passage, Span
 from ..text import Vocabulary, tokens
 from .lexical import LexicalIndex
 from .vectors import VectorIndex, choose_type
@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the files, what the readers extract or the way passages are cut change: older
 # indexes are then rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 SPLITTER_VERSION = 1
 # Slow to parse: what they gave is kept in the index, by the sha256 of the file.
 PARSED_SUFFIXES = (".pdf", ".docx")
@@ -174,10 +174,25 @@ class Index:
         self.sentence_rows: list[list[int]] = [[] for _ in passages]
         for row, passage_row in enumerate(sentences[:, 0].tolist() if len(sentences) else []):
             self.sentence_rows[passage_row].append(row)
-        self.vocabulary = Vocabulary([p.text for p in passages if p.kind != "reference"])
+        texts = [p for p in passages if p.kind != "reference"]
+        self.vocabulary = Vocabulary(
+            [p.text for p in texts if p.language == "vi"],
+            others=[p.text for p in texts if p.language != "vi"],
+        )
         self.position = {p.id: i for i, p in enumerate(passages)}
         # Each document's passages are one run of rows.
         self.rows: dict[str, range] = dict(_runs(passages))
+
+    def pages_of(self, doc_id: str, spans: list[Span]) -> tuple[int | None, int | None]:
+        """The first and last page that source `spans` of a document are on; (None, None)
+        for a source without pages (text, Markdown)."""
+        doc = self.documents.get(doc_id)
+        extracted = self.extracted.get(doc.sha256) if doc else None
+        layout = extracted.layout if extracted else None
+        if layout is None or not layout.pages or not spans:
+            return None, None
+        pages = [layout.page_at(o) for s in spans for o in (s.start, max(s.start, s.end - 1))]
+        return min(pages), max(pages)  # type: ignore[type-var]
 
     def lexical_terms(self, text: str) -> list[str]:
         return self.vocabulary.expand(tokens(text))
@@ -330,7 +345,12 @@ class _Plan:
 def _plan(source: SourceDocument, previous: Index | None) -> _Plan:
     """Split a document; take its stored vectors when its passages are what was embedded."""
     doc_id = source.document.id
-    plan = _Plan(source, passages_mod.split(source.text, doc_id, layout=source.layout))
+    plan = _Plan(
+        source,
+        passages_mod.split(
+            source.text, doc_id, layout=source.layout, language=source.document.language
+        ),
+    )
     rows = previous.rows.get(doc_id) if previous is not None else None
     if rows is None:
         return plan

@@ -83,8 +83,18 @@ class Vocabulary:
       embedder needs: it barely understands unaccented Vietnamese.
     """
 
-    def __init__(self, texts: list[str], acronyms: dict[str, str] | None = None):
-        self.acronyms = acronyms if acronyms is not None else mine_acronyms(texts)
+    def __init__(
+        self,
+        texts: list[str],
+        acronyms: dict[str, str] | None = None,
+        *,
+        others: list[str] | tuple[str, ...] = (),
+    ):
+        """`texts` are the Vietnamese texts; `others` (texts in other languages) add their
+        words to `folded_words` and `folded_pairs` (what the corpus names) but not to the
+        diacritic-restoration model or `vietnamese_share`: an English "an" must not
+        outvote "ấn"."""
+        self.acronyms = acronyms if acronyms is not None else mine_acronyms([*texts, *others])
         self._folded_acronyms = {fold(a): fold(long) for a, long in self.acronyms.items()}
         self._unigrams: Counter = Counter()
         self._bigrams: Counter = Counter()
@@ -97,8 +107,14 @@ class Vocabulary:
                 for w in words:
                     self._forms[fold(w)].add(w)
         self._total = sum(self._unigrams.values()) or 1
+        self._vietnamese = set(self._forms)
         self.folded_words = set(self._forms)
         self.folded_pairs = {(fold(a), fold(b)) for a, b in self._bigrams}
+        for text in others:
+            for line in text.splitlines():
+                words = tokens(line)
+                self.folded_words.update(words)
+                self.folded_pairs.update(zip(words, words[1:], strict=False))
 
     def restore(self, text: str) -> str:
         """Put diacritics back on words typed without them, the likeliest sequence first.
@@ -171,4 +187,4 @@ class Vocabulary:
         words = [t for t in folded_tokens if not t.isdigit()]
         if not words:
             return 0.0
-        return sum(t in self.folded_words for t in words) / len(words)
+        return sum(t in self._vietnamese for t in words) / len(words)

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import CorpusError
-from ...models import Layout, Span
+from ...models import Heading, Layout, Span
 from ..extracted import (
     _TERMINAL,
     PAGE_BREAK,
     Extracted,
     _read_bytes,
 )
+from . import pdf_headings
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ class _Line:
     text: str
     y: float | None
     size: float
+    bold: bool = False
 
 
 # A line that is only a page number: "12", "- 12 -", "Trang 3", "Page 3 of 10", "iv".
@@ -39,12 +41,45 @@ _PAGE_NUMBER = re.compile(
 FURNITURE_ZONE = 3  # lines at the top and at the bottom of a page where furniture sits
 
 
-def read_pdf(path: Path) -> Extracted:
-    """A text PDF, page by page: paragraphs recovered, headers, footers and page numbers marked."""
+def read_pdf(path: Path, *, ocr: bool | None = None) -> Extracted:
+    """A text PDF, page by page: paragraphs recovered, headers, footers and page numbers marked.
+
+    `ocr`: True makes a new text layer by OCR first (`add --ocr`); None (the default) does
+    so only for a PDF without a text layer, when OCR is installed, with a warning; False
+    never. A PDF read through OCR has `meta["ocr"] = True`.
+    """
+    from .. import ocr as ocr_mod
+
+    raw = _read_bytes(path)
+    if ocr:
+        return _read_pdf_bytes(ocr_mod.text_layer(raw, name=path.name, replace=True), path, True)
+    try:
+        return _read_pdf_bytes(raw, path, False)
+    except _NoTextLayer as exc:
+        problem = "OCR is off (ocr=False)" if ocr is False else ocr_mod.missing()
+        if problem:
+            raise CorpusError(
+                f"{exc} Reading it needs OCR, but {problem}; install it and add the file "
+                "again (`add --ocr`), or add a .docx or .txt version."
+            ) from None
+        log.warning("%s has no text layer (a scan): reading it by OCR (ocrmypdf)", path.name)
+        try:
+            return _read_pdf_bytes(ocr_mod.text_layer(raw, name=path.name), path, True)
+        except _NoTextLayer:
+            raise CorpusError(
+                f"{path.name} has no text layer, and OCR found no text on its pages; "
+                "add a .docx or .txt version"
+            ) from None
+
+
+class _NoTextLayer(CorpusError):
+    pass
+
+
+def _read_pdf_bytes(raw: bytes, path: Path, from_ocr: bool) -> Extracted:
     import pypdf
     from pypdf.errors import PdfReadError
 
-    raw = _read_bytes(path)
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -63,10 +98,9 @@ def read_pdf(path: Path) -> Extracted:
         raise CorpusError(f"{path.name} has no pages")
     with_text = [i for i, lines in enumerate(pages, 1) if any(_has_words(ln.text) for ln in lines)]
     if not with_text:
-        raise CorpusError(
+        raise _NoTextLayer(
             f"{path.name} has no text layer: its {len(pages)} page(s) are images, as in a "
-            "scanned document. Run OCR on it first (for example `ocrmypdf in.pdf out.pdf`) and "
-            "add the result, or add a .docx or .txt version."
+            "scanned document."
         )
     if len(with_text) < len(pages):
         log.warning(
@@ -76,23 +110,31 @@ def read_pdf(path: Path) -> Extracted:
             len(pages),
         )
     repeated = _repeated_lines(pages)
+    flat = [line for lines in pages for line in lines]
+    found = pdf_headings.levels([(ln.text, ln.size, ln.bold) for ln in flat])
+    heads = {id(flat[i]): level for i, level in found.items()}
     text_parts: list[str] = []
     starts: list[int] = []
     furniture: list[Span] = []
+    headings: list[Heading] = []
     offset = 0
     for number, lines in enumerate(pages):
         if number:
             text_parts.append(PAGE_BREAK)
             offset += len(PAGE_BREAK)
         starts.append(offset)
-        page_text, page_furniture = _page_text(lines, repeated)
+        page_text, page_furniture, page_headings = _page_text(lines, repeated, heads)
         furniture += [Span(start=offset + s, end=offset + e) for s, e in page_furniture]
+        headings += [
+            Heading(start=offset + s, end=offset + e, level=level, title=page_text[s:e])
+            for s, e, level in page_headings
+        ]
         text_parts.append(page_text)
         offset += len(page_text)
     return Extracted(
         text="".join(text_parts),
-        layout=Layout(headings=None, pages=starts, furniture=furniture),
-        meta={**_pdf_metadata(reader), "pages": len(pages)},
+        layout=Layout(headings=headings or None, pages=starts, furniture=furniture),
+        meta={**_pdf_metadata(reader), "pages": len(pages), **({"ocr": True} if from_ocr else {})},
     )
 
 
@@ -110,25 +152,29 @@ def _page_lines(page) -> list[_Line]:
         a2, b2, c2, d2, e2, f2 = (float(x) for x in cm)
         y = e * b2 + f * d2 + f2
         scale = abs(c * b2 + d * d2) or 1.0
-        pieces.append((text, y, float(size or 0) * scale))
+        name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
+        bold = bool(re.search(r"bold|black|heavy|semibold|demi", name, re.IGNORECASE))
+        pieces.append((text, y, float(size or 0) * scale, bold))
 
     text = page.extract_text(visitor_text=visit)
     if "".join(p[0] for p in pieces) != text:  # no positions to trust: plain lines
-        pieces = [(text, None, 0.0)]
+        pieces = [(text, None, 0.0, False)]
     lines: list[_Line] = []
     current: list[str] = []
     y: float | None = None
     size = 0.0
-    for piece, piece_y, piece_size in pieces:
+    bold: bool | None = None  # every piece of the line bold
+    for piece, piece_y, piece_size, piece_bold in pieces:
         for j, part in enumerate(piece.split("\n")):
             if j:
-                lines.append(_Line(" ".join("".join(current).split()), y, size))
-                current, y, size = [], None, 0.0
+                lines.append(_Line(" ".join("".join(current).split()), y, size, bool(bold)))
+                current, y, size, bold = [], None, 0.0, None
             if part.strip():
                 y = piece_y if y is None else y
                 size = max(size, piece_size)
+                bold = piece_bold if bold is None else bold and piece_bold
             current.append(part)
-    lines.append(_Line(" ".join("".join(current).split()), y, size))
+    lines.append(_Line(" ".join("".join(current).split()), y, size, bool(bold)))
     return [line for line in lines if line.text]
 
 
@@ -154,8 +200,17 @@ def _repeated_lines(pages: list[list[_Line]]) -> set[str]:
     return {key for key, count in counts.items() if count >= need}
 
 
-def _page_text(lines: list[_Line], repeated: set[str]) -> tuple[str, list[tuple[int, int]]]:
-    """A page as paragraphs (one line each, blank lines between) and its furniture ranges."""
+def _page_text(
+    lines: list[_Line], repeated: set[str], heads: dict[int, int] | None = None
+) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """A page as paragraphs (one line each, blank lines between), its furniture ranges, and
+    its headings' ranges with their levels (`heads`: level by `id` of a heading line).
+
+    A heading is a block of its own; a heading that wraps onto a second line of the same
+    font is one heading. A word hyphenated at a line end is joined without the hyphen
+    ("interoper-" / "ability"), unless the page also writes it with one ("e-government").
+    """
+    heads = heads or {}
     zone = {id(line) for line in _zone(lines)}
     is_furniture = [
         id(line) in zone and (_key(line.text) in repeated or bool(_PAGE_NUMBER.match(line.text)))
@@ -163,29 +218,58 @@ def _page_text(lines: list[_Line], repeated: set[str]) -> tuple[str, list[tuple[
     ]
     body = [line for line, skip in zip(lines, is_furniture) if not skip]
     breaks = _paragraph_breaks(body)
-    blocks: list[tuple[str, bool]] = []  # (text, is furniture)
+    page = " ".join(line.text for line in body)
+    blocks: list[tuple[str, str, int]] = []  # (text, "furniture" | "body" | "heading", level)
     b = 0
+    last: _Line | None = None
     for line, skip in zip(lines, is_furniture):
         if skip:
-            blocks.append((line.text, True))
+            blocks.append((line.text, "furniture", 0))
             continue
-        if b == 0 or breaks[b] or not blocks or blocks[-1][1]:
-            blocks.append((line.text, False))
+        level = heads.get(id(line))
+        if level is not None:
+            continued = (
+                bool(blocks)
+                and blocks[-1][1] == "heading"
+                and last is not None
+                and id(last) in heads
+                and (last.size, last.bold) == (line.size, line.bold)
+                and pdf_headings.numbering(line.text) is None
+            )
+            if continued:
+                blocks[-1] = (blocks[-1][0] + " " + line.text, "heading", blocks[-1][2])
+            else:
+                blocks.append((line.text, "heading", level))
+        elif b == 0 or breaks[b] or not blocks or blocks[-1][1] != "body":
+            blocks.append((line.text, "body", 0))
         else:
-            previous = blocks[-1][0]
-            joiner = "" if re.search(r"\w-$", previous) and line.text[:1].islower() else " "
-            blocks[-1] = (previous + joiner + line.text, False)
+            blocks[-1] = (_join_lines(blocks[-1][0], line.text, page), "body", 0)
         b += 1
-    text, furniture, offset = [], [], 0
-    for i, (block, skip) in enumerate(blocks):
+        last = line
+    text, furniture, headings, offset = [], [], [], 0
+    for i, (block, kind, level) in enumerate(blocks):
         if i:
             text.append("\n\n")
             offset += 2
-        if skip:
+        if kind == "furniture":
             furniture.append((offset, offset + len(block)))
+        elif kind == "heading":
+            headings.append((offset, offset + len(block), level))
         text.append(block)
         offset += len(block)
-    return "".join(text), furniture
+    return "".join(text), furniture, headings
+
+
+def _join_lines(previous: str, line: str, page: str) -> str:
+    """Two lines of a paragraph as one: a space between, or a line-end hyphen taken out."""
+    m = re.search(r"(\w+)-$", previous)
+    if m and line[:1].islower():
+        word = re.match(r"\w+", line)
+        compound = f"{m.group(1)}-{word.group(0) if word else ''}"
+        if len(m.group(1)) < 2 or compound in page:
+            return previous + line  # a real hyphen ("e-government")
+        return previous[:-1] + line
+    return previous + " " + line
 
 
 def _paragraph_breaks(lines: list[_Line]) -> list[bool]:
@@ -241,5 +325,3 @@ def _pdf_metadata(reader) -> dict:
     except Exception as exc:  # broken metadata must not make a readable PDF unreadable
         log.info("ignoring unreadable PDF metadata: %s", exc)
     return meta
-
-
