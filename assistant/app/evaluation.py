@@ -23,6 +23,8 @@ from pydantic import BaseModel, Field, ValidationError
 from .. import evaluate as ev
 from ..errors import AssistantError
 
+# `assistant.evaluate` scores conversations itself (a line with `turns`) once it knows them.
+_NATIVE_TURNS = "turns" in ev.EvalItem.model_fields
 MAX_LINES = 100  # questions (or conversations) run from one upload
 MAX_BYTES = 2_000_000
 K = 5
@@ -133,12 +135,13 @@ def read_upload(path: str | Path) -> Upload:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-            if "turns" in data:
+            if "turns" in data and not _NATIVE_TURNS:
                 up.conversations.append(Conversation.model_validate(data))
             else:
                 item = ev.EvalItem.model_validate(data)
                 up.items.append(item)
-                up.kinds[item.id] = str(getattr(item, "kind", None) or data.get("kind") or "")
+                kind = str(getattr(item, "kind", None) or data.get("kind") or "")
+                up.kinds[item.id] = "" if kind == "-" else kind
         except (ValueError, ValidationError) as exc:
             reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
             raise AssistantError(
@@ -171,8 +174,11 @@ class _Tally:
         with self.lock:
             return fn(*args, **kwargs)
 
-    def ask(self, question: str, *, k: int = K, **kwargs):
-        key = (question, k)
+    def ask(self, question: str, *, k: int = K, history=None, **kwargs):
+        # A turn of a conversation is the same question only after the same answers.
+        key = (question, k, tuple(id(a) for a in history or []))
+        if history:
+            kwargs["history"] = history
         if key not in self._asked:
             self._asked[key] = self._call(self.bot.ask, question, k=k, **kwargs)
             self.tick()
@@ -207,8 +213,11 @@ def run(
     bot, up: Upload, *, progress: Callable[[int, int], None] | None = None, lock=None
 ) -> Result:
     """Score the upload; `progress(done, total)` after each model call."""
-    retrievable = [i for i in up.items if i.answerable and i.evidence]
-    total = len(retrievable) + len(up.items) + sum(len(c.turns) for c in up.conversations)
+    turns = [getattr(i, "turns", None) or [i.question] for i in up.items]
+    retrievable = [
+        i for i, t in zip(up.items, turns) if i.answerable and i.evidence and len(t) == 1
+    ]
+    total = len(retrievable) + sum(map(len, turns)) + sum(len(c.turns) for c in up.conversations)
     done = [0]
 
     def tick() -> None:

@@ -14,12 +14,11 @@ citation text (issue, section path, ¶, page, then the quote) for the page's scr
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
 from ..models import SECTION_SEP, Document, Passage
-from .render import highlight
+from .render_common import highlight, link
 
 LABELS: dict[str, dict[str, str]] = {
     "vi": {
@@ -27,7 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "passages": "đoạn",
         "copy": "Chép trích dẫn",
         "copied": "Đã chép trích dẫn",
-        "link": "Liên kết tới đoạn này",
+        "link": "Liên kết",
         "page": "tr.",
         "pick": "Chọn một mục trong mục lục để đọc.",
         "no_section": "Không có mục này trong chỉ mục hiện tại.",
@@ -39,7 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "passages": "passages",
         "copy": "Copy citation",
         "copied": "Citation copied",
-        "link": "Link to this passage",
+        "link": "Link",
         "page": "p.",
         "pick": "Pick a section in the contents to read it.",
         "no_section": "This section is not in the current index.",
@@ -144,11 +143,6 @@ def citation_text(
     return f"{where}\n“{quote_text or passage.text}”"
 
 
-def link(passage_id: str) -> str:
-    """The passage's address relative to the page: `?p=` with the id encoded ('#' included)."""
-    return "?p=" + quote(passage_id, safe="")
-
-
 def toc_html(
     trees: list[Section], documents: dict[str, Document], *, lang: str = "vi", current: str = ""
 ) -> str:
@@ -238,7 +232,7 @@ def _passage_html(
         f'<div class="{css}" id="{escape(anchor(p.id))}" data-passage="{escape(p.id)}">'
         f'<span class="ba-pnum">¶{p.paragraph}</span> {page}{text}'
         f'<div class="ba-pactions">'
-        f'<a class="ba-link" href="{escape(link(p.id))}" title="{escape(lab["link"])}">🔗</a> '
+        f'<a class="ba-link" href="{escape(link(p.id))}">{escape(lab["link"])}</a> '
         f'<button type="button" class="ba-copy" value="{escape(cite)}" '
         f'data-passage="{escape(p.id)}" data-done="{escape(lab["copied"])}">'
         f"{escape(lab['copy'])}</button></div></div>"

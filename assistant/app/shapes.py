@@ -75,9 +75,9 @@ def _compare(sentences: list[AnswerSentence], sentence: Callable) -> str:
     parts.append('<div class="ba-compare">')
     for label, items in blocks.items():
         parts.append(
-            f'<section class="ba-entity" data-entity="{escape(label)}">'
+            f'<div class="ba-entity" data-entity="{escape(label)}">'
             f'<div class="ba-entity-h">{escape(label)}</div>'
-            f'<p class="ba-text">{" ".join(items)}</p></section>'
+            f'<p class="ba-text">{" ".join(items)}</p></div>'
         )
     parts.append("</div>")
     return "".join(parts)

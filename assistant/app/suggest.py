@@ -93,8 +93,21 @@ def english(phrase: str) -> str | None:
     return " ".join(reversed(pieces)) if pieces else None
 
 
-def candidates(passages: list[Passage], path: list[str], lang: str) -> list[str]:
-    """Questions about one main section, best first."""
+# English questions for the sub-headings a country's section shares (folded Vietnamese key).
+HEADING_QUESTIONS_EN = {
+    "loi the dac biet": "What are the special advantages of {place}?",
+    "khu vuc tu nhan": "What role does the private sector play in {place}?",
+    "mang luoi": "How does network innovation work in {place}?",
+    "cap trung uong": "What does the central government of {place} do to innovate?",
+}
+
+
+def candidates(passages: list[Passage], path: list[str], lang: str, *, turn: int = 0) -> list[str]:
+    """Questions about one main section, best first.
+
+    `turn` (the section's rank among the main sections) rotates which sub-heading leads, so
+    sections built alike (four countries, each with (a)–(d)) get different questions.
+    """
     inside = [p for p in passages if p.section[: len(path)] == path and p.kind == "paragraph"]
     place_vi = topic(path[-1])
     place_en = english_place(path[-1])
@@ -105,11 +118,13 @@ def candidates(passages: list[Passage], path: list[str], lang: str) -> list[str]
                 subs.append(topic(heading))
     out: list[str] = []
     if place_en:
-        for sub in reversed(subs):  # the last sub-heading ("special advantages") sums up best
+        subs = list(reversed(subs))  # the last sub-heading ("special advantages") sums up best
+        subs = subs[turn % len(subs) :] + subs[: turn % len(subs)] if subs else subs
+        for sub in subs:
             if lang == "en":
-                words = english(sub)
-                if words:
-                    out.append(f"What is {words} in {place_en}?")
+                key = next((k for k in HEADING_QUESTIONS_EN if k in fold(sub)), None)
+                if key:
+                    out.append(HEADING_QUESTIONS_EN[key].format(place=place_en))
             else:
                 out.append(_upper_first(f"{_lower_first(sub)} của {place_vi} là gì?"))
         if lang == "en":
@@ -141,9 +156,12 @@ def suggestions(
 ) -> list[str]:
     """For each main section, the first candidate `answers` accepts (one that is not abstained)."""
     out: list[str] = []
+    places = 0
     for path in main_sections(passages):
         kept = 0
-        for question in candidates(passages, path, lang):
+        turn = places
+        places += english_place(path[-1]) is not None
+        for question in candidates(passages, path, lang, turn=turn):
             if question not in out and answers(question):
                 out.append(question)
                 kept += 1
