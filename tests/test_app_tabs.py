@@ -240,6 +240,11 @@ def test_large_and_bad_files_get_a_message(tmp_path):
     )
     up = evaluation.read_upload(many)
     assert up.total == 150 and len(up.items) == evaluation.MAX_LINES
+    message, capped = evaluation.summary(up, "en")
+    assert capped and message == (
+        "Scored 100 questions and 0 conversations. The file has 150 questions; only the first 100"
+        " were run. Run the whole file from the command line: python -m assistant eval FILE"
+    )
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "1", "question": "ok"}\nnot json\n', encoding="utf-8")
     with pytest.raises(AssistantError, match="line 2 of bad.jsonl"):

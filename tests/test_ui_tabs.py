@@ -26,6 +26,14 @@ DEV2 = ROOT.parent / "shared" / "eval" / "dev2.jsonl"
 pytestmark = pytest.mark.model
 
 
+def file_of(update) -> str | None:
+    """The file path a download button was given (the client sees the button's update)."""
+    value = update.get("value") if isinstance(update, dict) and "__type__" in update else update
+    if isinstance(value, dict):
+        value = value.get("path")
+    return value
+
+
 @pytest.fixture(scope="module")
 def client(real_bot, tmp_path_factory):
     from gradio_client import Client
@@ -54,7 +62,9 @@ def test_read_a_passage_by_its_link(client, real_bot):
     p = real_bot.index.passages[60]
     for value in (p.id, p.id.split("#")[1]):
         page = client.predict(value, "vi", api_name="/read_passage")
-        focus = re.findall(r'class="ba-para ba-rpara ba-focus" id="[^"]+" data-passage="([^"]+)"', page)
+        focus = re.findall(
+            r'class="ba-para ba-rpara ba-focus" id="[^"]+" data-passage="([^"]+)"', page
+        )
         assert [html.unescape(f) for f in focus] == [p.id]
     missing = client.predict("doc#nothing", "en", api_name="/read_passage")
     assert "no passage" in missing and "doc#nothing" in html.unescape(missing)
@@ -66,7 +76,9 @@ def test_evaluate_gives_the_numbers_of_the_command_line(client, real_bot, tmp_pa
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     from gradio_client import handle_file
 
-    status, table, misses, csv_file = client.predict(handle_file(str(path)), "en", api_name="/evaluate")
+    status, table, misses, csv_file = client.predict(
+        handle_file(str(path)), "en", api_name="/evaluate"
+    )
     items = ev.read_items(path)
     want = ev.evaluate_answers(real_bot, items, k=5).overall
     retrieval = ev.evaluate_retrieval(real_bot, items, k=5).overall
@@ -80,23 +92,21 @@ def test_evaluate_gives_the_numbers_of_the_command_line(client, real_bot, tmp_pa
     kinds = {json.loads(x)["kind"] for x in lines}
     assert all(f"<td>kind: {k}</td>" in table for k in kinds)
     assert "Scored 5 questions" in status
-    with open(csv_file, encoding="utf-8-sig") as f:
+    with open(file_of(csv_file), encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [r["id"] for r in rows] == [json.loads(x)["id"] for x in lines]
 
 
-def test_evaluate_caps_large_files_and_explains_bad_ones(client, tmp_path):
+def test_evaluate_explains_bad_files(client, tmp_path):
     from gradio_client import handle_file
 
-    big = tmp_path / "big.jsonl"
-    line = DEV.read_text(encoding="utf-8").splitlines()[0]
-    rows = [json.loads(line) | {"id": f"q{i}"} for i in range(101)]
-    big.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
-    # Only the cap message is checked here: the 100 questions run in the browser-free path too.
     bad = tmp_path / "bad.jsonl"
     bad.write_text("this is not json\n", encoding="utf-8")
-    status, table, misses, csv_file = client.predict(handle_file(str(bad)), "vi", api_name="/evaluate")
-    assert "line 1 of bad.jsonl" in html.unescape(status) and not table and csv_file is None
+    status, table, misses, csv_file = client.predict(
+        handle_file(str(bad)), "vi", api_name="/evaluate"
+    )
+    assert "line 1 of bad.jsonl" in html.unescape(status) and not table
+    assert file_of(csv_file) is None
     status, *_ = client.predict(None, "en", api_name="/evaluate")
     assert "Upload" in status
 

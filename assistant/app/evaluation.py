@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .. import evaluate as ev
 from ..errors import AssistantError
+from .texts import EVALUATION
 
 # `assistant.evaluate` scores conversations itself (a line with `turns`) once it knows them.
 _NATIVE_TURNS = "turns" in ev.EvalItem.model_fields
@@ -29,64 +30,9 @@ MAX_LINES = 100  # questions (or conversations) run from one upload
 MAX_BYTES = 2_000_000
 K = 5
 
-LABELS: dict[str, dict[str, str]] = {
-    "vi": {
-        "capped": "Tệp có {n} câu hỏi; chỉ chạy {max} câu đầu. Chạy cả tệp bằng dòng lệnh: python -m assistant eval TỆP",
-        "done": "Đã chấm {n} câu hỏi và {c} hội thoại.",
-        "row": "Nhóm",
-        "n": "Số câu",
-        "facts": "Nhớ dữ kiện",
-        "cited": "Trích đúng",
-        "quotes": "Trích nguyên văn",
-        "abstain": "Từ chối đúng",
-        "false": "Từ chối sai",
-        "misses": "Các câu trả lời chưa đạt ({n})",
-        "no_misses": "Không có câu trả lời nào chưa đạt.",
-        "question": "Câu hỏi",
-        "answer": "Trả lời",
-        "cited_text": "Đoạn đã trích",
-        "expected": "Bằng chứng mong đợi",
-        "why": "Lý do",
-        "missing_facts": "thiếu dữ kiện: {f}",
-        "no_cite": "không trích đoạn chứa bằng chứng",
-        "false_abstain": "từ chối dù bản tin có câu trả lời",
-        "answered_unanswerable": "trả lời câu hỏi mà bản tin không đề cập",
-        "rank": "hạng truy hồi",
-        "group": "nhóm",
-        "kind": "loại",
-        "conversation": "hội thoại",
-    },
-    "en": {
-        "capped": "The file has {n} questions; only the first {max} were run. Run the whole file from the command line: python -m assistant eval FILE",
-        "done": "Scored {n} questions and {c} conversations.",
-        "row": "Group",
-        "n": "n",
-        "facts": "Fact recall",
-        "cited": "Citation hit",
-        "quotes": "Verbatim quotes",
-        "abstain": "Abstained (unanswerable)",
-        "false": "False abstentions",
-        "misses": "Answers that missed ({n})",
-        "no_misses": "No answer missed.",
-        "question": "Question",
-        "answer": "Answer",
-        "cited_text": "Cited text",
-        "expected": "Expected evidence",
-        "why": "Why",
-        "missing_facts": "missing facts: {f}",
-        "no_cite": "no cited passage holds the evidence",
-        "false_abstain": "abstained although the bulletin answers",
-        "answered_unanswerable": "answered a question the bulletin does not cover",
-        "rank": "retrieval rank",
-        "group": "group",
-        "kind": "kind",
-        "conversation": "conversation",
-    },
-}
-
 
 def labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["vi"])
+    return EVALUATION.get(lang, EVALUATION["vi"])
 
 
 class Conversation(BaseModel):
@@ -301,6 +247,16 @@ def _conversation(tally: _Tally, c: Conversation) -> dict:
         "cited_text": [x.quote for x in last.citations],
         "evidence": c.evidence,
     }
+
+
+def summary(upload: Upload, lang: str) -> tuple[str, bool]:
+    """What was scored, with the cap's message when the file was longer; and whether it was."""
+    lab = labels(lang)
+    text = lab["done"].format(n=len(upload.items), c=len(upload.conversations))
+    capped = upload.total > MAX_LINES
+    if capped:
+        text += " " + lab["capped"].format(n=upload.total, max=MAX_LINES)
+    return text, capped
 
 
 def why_missed(d: dict, lang: str) -> list[str]:

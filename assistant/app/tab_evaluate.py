@@ -66,13 +66,9 @@ def wire(page: SimpleNamespace) -> None:
 
 
 def _shown(page, result, upload, lang: str, session: str | None) -> tuple:
-    lab = evaluation.labels(lang)
-    questions = len(upload.items)
-    done = lab["done"].format(n=questions, c=len(upload.conversations))
-    if upload.total > evaluation.MAX_LINES:
-        done += " " + lab["capped"].format(n=upload.total, max=evaluation.MAX_LINES)
+    done, capped = evaluation.summary(upload, lang)
     return (
-        status(done, "warn" if upload.total > evaluation.MAX_LINES else "ok"),
+        status(done, "warn" if capped else "ok"),
         evaluation.table_html(result, lang=lang),
         evaluation.misses_html(result, lang=lang),
         gr.update(value=page.app.evaluation_csv(result, session), visible=True),

@@ -126,6 +126,63 @@ UI: dict[str, dict[str, str]] = {
     },
 }
 
+# The evaluation tab's table, misses and messages.
+EVALUATION: dict[str, dict[str, str]] = {
+    "vi": {
+        "capped": "Tệp có {n} câu hỏi; chỉ chạy {max} câu đầu. Chạy cả tệp bằng dòng lệnh: python -m assistant eval TỆP",
+        "done": "Đã chấm {n} câu hỏi và {c} hội thoại.",
+        "row": "Nhóm",
+        "n": "Số câu",
+        "facts": "Nhớ dữ kiện",
+        "cited": "Trích đúng",
+        "quotes": "Trích nguyên văn",
+        "abstain": "Từ chối đúng",
+        "false": "Từ chối sai",
+        "misses": "Các câu trả lời chưa đạt ({n})",
+        "no_misses": "Không có câu trả lời nào chưa đạt.",
+        "question": "Câu hỏi",
+        "answer": "Trả lời",
+        "cited_text": "Đoạn đã trích",
+        "expected": "Bằng chứng mong đợi",
+        "why": "Lý do",
+        "missing_facts": "thiếu dữ kiện: {f}",
+        "no_cite": "không trích đoạn chứa bằng chứng",
+        "false_abstain": "từ chối dù bản tin có câu trả lời",
+        "answered_unanswerable": "trả lời câu hỏi mà bản tin không đề cập",
+        "rank": "hạng truy hồi",
+        "group": "nhóm",
+        "kind": "loại",
+        "conversation": "hội thoại",
+    },
+    "en": {
+        "capped": "The file has {n} questions; only the first {max} were run. Run the whole file from the command line: python -m assistant eval FILE",
+        "done": "Scored {n} questions and {c} conversations.",
+        "row": "Group",
+        "n": "n",
+        "facts": "Fact recall",
+        "cited": "Citation hit",
+        "quotes": "Verbatim quotes",
+        "abstain": "Abstained (unanswerable)",
+        "false": "False abstentions",
+        "misses": "Answers that missed ({n})",
+        "no_misses": "No answer missed.",
+        "question": "Question",
+        "answer": "Answer",
+        "cited_text": "Cited text",
+        "expected": "Expected evidence",
+        "why": "Why",
+        "missing_facts": "missing facts: {f}",
+        "no_cite": "no cited passage holds the evidence",
+        "false_abstain": "abstained although the bulletin answers",
+        "answered_unanswerable": "answered a question the bulletin does not cover",
+        "rank": "retrieval rank",
+        "group": "group",
+        "kind": "kind",
+        "conversation": "conversation",
+    },
+}
+
+
 LANGUAGES = [("Tiếng Việt", "vi"), ("English", "en")]
 
 
