@@ -159,7 +159,7 @@ def run(
     bot, up: Upload, *, progress: Callable[[int, int], None] | None = None, lock=None
 ) -> Result:
     """Score the upload; `progress(done, total)` after each model call."""
-    turns = [getattr(i, "turns", None) or [i.question] for i in up.items]
+    turns = [_turns(i) for i in up.items]
     retrievable = [
         i for i, t in zip(up.items, turns) if i.answerable and i.evidence and len(t) == 1
     ]
@@ -202,6 +202,10 @@ def run(
     return Result(rows=rows, details=details)
 
 
+def _turns(item: ev.EvalItem) -> list[str]:
+    return getattr(item, "turns", None) or [item.question]
+
+
 def _detail(item: ev.EvalItem, row: dict, kind: str, rank: int | None) -> dict:
     answer = row["answer"]
     return {
@@ -215,7 +219,7 @@ def _detail(item: ev.EvalItem, row: dict, kind: str, rank: int | None) -> dict:
         "facts_found": row["facts"],
         "cited": row["cited"],
         "verbatim": row["verbatim"],
-        "rank": rank if item.answerable and item.evidence else None,
+        "rank": rank if item.answerable and item.evidence and len(_turns(item)) == 1 else None,
         "answer": answer["text"],
         "cited_text": [c["quote"] for c in answer.get("citations", [])],
         "evidence": item.evidence,

@@ -103,7 +103,7 @@ def build(bot: Assistant, *, feedback: FeedbackLog | None = None, lang: str = "v
                         t["tab_eval"], id="evaluate", elem_id="ba-tab-eval"
                     ) as page.tab_eval:
                         tab_evaluate.layout(page, lang)
-            with gr.Column(scale=2, min_width=300, elem_id="ba-side"):
+            with gr.Column(scale=2, min_width=300, elem_id="ba-side") as page.side:
                 page.viewer_title = gr.Markdown(f"### {t['viewer']}")
                 page.viewer = gr.HTML(page.app.view("", lang), js_on_load=None, elem_id="ba-viewer")
         page.ref = gr.Textbox(visible="hidden", elem_id="ba-ref")
@@ -119,6 +119,14 @@ def build(bot: Assistant, *, feedback: FeedbackLog | None = None, lang: str = "v
         tab_evaluate.wire(page)
         _wire_viewer(page)
         _wire_language(page, header)
+
+        # The reader and the evaluation show their own text: the source viewer steps aside.
+        for tab, shown in [(page.tab_chat, True), (page.tab_read, False), (page.tab_search, True),
+                           (page.tab_verify, True), (page.tab_eval, False)]:  # fmt: skip
+            tab.select(
+                lambda shown=shown: gr.update(visible=shown), None, page.side,
+                api_visibility="private", queue=False,
+            )  # fmt: skip
     return demo
 
 

@@ -77,17 +77,18 @@ def wire(page: SimpleNamespace, demo: gr.Blocks) -> None:
     page.passage_btn.click(
         on_passage, [page.passage_box, page.language], [page.reader, page.reader_state],
         js=READ_PASSAGE, api_name="read_passage", show_progress="hidden",
-    ).then(lambda: gr.Tabs(selected="read"), None, page.tabs, api_visibility="private",
+    ).then(lambda: (gr.Tabs(selected="read"), gr.update(visible=False)), None,
+           [page.tabs, page.side], api_visibility="private",
            queue=False).then(None, None, None, js=SHOW_PASSAGE, api_visibility="private")  # fmt: skip
 
     def on_load(value, lang):
         if not value:
-            return gr.skip(), gr.skip(), gr.skip()
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip()
         body, reading = on_passage(value, lang)
-        return body, reading, gr.Tabs(selected="read")
+        return body, reading, gr.Tabs(selected="read"), gr.update(visible=False)
 
     demo.load(
-        on_load, [page.passage_box, page.language], [page.reader, page.reader_state, page.tabs],
+        on_load, [page.passage_box, page.language], [page.reader, page.reader_state, page.tabs, page.side],
         js=FROM_ADDRESS, api_visibility="private",
     ).then(None, None, None, js=SHOW_PASSAGE, api_visibility="private")  # fmt: skip
 
