@@ -267,8 +267,9 @@ def test_a_compare_answer_is_one_block_per_entity(page):
     assert any("Nhật Bản" in n for n in names) and any("Hàn Quốc" in n for n in names)
 
 
-# A text column is the nearest block box around a piece of text (inline boxes are skipped);
-# the check lists the visible ones narrower than 200 px that hold 15 characters or more.
+# A text column is the nearest block box around a piece of text (inline boxes are skipped)
+# whose text wraps onto more than one line; the check lists the visible ones narrower than
+# 200 px that hold 15 characters or more (a one-line label or button is not a column).
 NARROW = """
 () => {
   const out = [];
@@ -281,7 +282,12 @@ NARROW = """
     if (!el || el.closest('[aria-hidden="true"], .visually-hidden, .hide')) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-    if (r.width < 200) out.push(`${Math.round(r.width)}px: ${text.slice(0, 50)}`);
+    const style = getComputedStyle(el);
+    const line = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
+    const box = ['paddingTop', 'paddingBottom', 'borderTopWidth', 'borderBottomWidth']
+      .reduce((sum, k) => sum + (parseFloat(style[k]) || 0), 0);
+    const wraps = r.height - box > 1.6 * line;
+    if (r.width < 200 && wraps) out.push(`${Math.round(r.width)}px: ${text.slice(0, 50)}`);
   }
   return out;
 }
