@@ -5,7 +5,8 @@ highlighted quote against the passage's offsets, likes the answer, follows the a
 into the reader; reads a section from the contents, opens `?p=PASSAGE` directly, copies a
 citation, scores a 5-question file in the evaluation tab, checks a compare answer's blocks;
 and the phone layout at 390 px. Saves the screenshots docs/chat.png, docs/source-viewer.png,
-docs/verify.png, docs/reader.png, docs/evaluate.png and docs/phone-*.png. Playwright cannot download a
+docs/verify.png, docs/reader.png, docs/evaluate.png and docs/phone-*.png (the first
+screen, an answer, the reader, the evaluation). Playwright cannot download a
 browser here, so it is pointed at /usr/bin/chromium (`.ci/run` installs it); without it the
 tests are skipped with the reason.
 """
@@ -319,10 +320,13 @@ def test_the_phone_layout(browser, served, tmp_path):
     for box in (tabs.nth(i).bounding_box() for i in range(5)):
         assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
     assert page.evaluate(NARROW) == []
-    page.screenshot(path=str(DOCS / "phone-chat.png"))
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(DOCS / "phone-start.png"))
 
     ask(page, QUESTION)
     answer = page.locator("#ba-chat .ba-answer").last
+    answer.scroll_into_view_if_needed()
+    page.screenshot(path=str(DOCS / "phone-chat.png"))
     answer.locator(".ba-sources button.ba-cite").first.click()
     page.locator("#ba-viewer .ba-focus").wait_for()
     # The source viewer opens below the answer, the chat keeps the width of the screen.

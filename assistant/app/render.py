@@ -14,6 +14,7 @@ from .render_answer import (
     abstention_html,
     answer_html,
     conversation_markdown,
+    draft_html,
     question_html,
     sentence_status,
     verify_html,
@@ -34,7 +35,7 @@ from .render_passage import not_found_html, search_html, viewer_html
 
 __all__ = [
     "LABELS", "QUOTE_CHARS", "SNIPPET_CHARS", "WEAK_SUPPORT", "abstention_html", "answer_html",
-    "citation_ref", "clip", "conversation_markdown", "highlight", "labels", "not_found_html",
+    "citation_ref", "clip", "conversation_markdown", "draft_html", "highlight", "labels", "not_found_html",
     "parse_ref", "question_html", "ref", "search_html", "sentence_status", "verify_html",
     "viewer_html",
 ]  # fmt: skip

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from html import escape
 
-from ..models import Answer, AnswerSentence, Citation, Passage
+from ..models import Answer, AnswerSentence, Citation, Draft, Passage
 from . import shapes
 from .render_common import (
     LANGUAGE_NAMES,
@@ -43,7 +43,7 @@ def _marks(s: AnswerSentence, by_number: dict[int, Citation]) -> str:
 
 def _intro(answer: Answer) -> str:
     """Words of `Answer.text` before its first sentence (the note that English answers quote Vietnamese)."""
-    if not answer.sentences:
+    if not answer.sentences or answer.supporting:
         return ""
     at = answer.text.find(answer.sentences[0].text)
     return answer.text[:at].strip() if at > 0 else ""
@@ -59,15 +59,29 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
     intro = _intro(answer)
     if intro:
         parts.append(f'<p class="ba-intro">{escape(intro)}</p>')
-    parts.append(
+    blocks = [
         shapes.body_html(
             answer,
             lambda s, text: f"{text} {_marks(s, by_number)}",
             lambda s: _marks(s, by_number),
         )
-    )
+    ]
+    if answer.supporting:  # LLM mode: the verbatim sentences behind the model's answer
+        quotes = " ".join(f"{escape(s.text)} {_marks(s, by_number)}" for s in answer.supporting)
+        quote_block = (
+            f'<div class="ba-supporting"><div class="ba-h">{escape(lab["supporting"])}</div>'
+            f'<p class="ba-text">{quotes}</p></div>'
+        )
+        blocks.insert(0 if answer.quote_leads else 1, quote_block)
+    parts += blocks
     if answer.notice:
         parts.append(f'<p class="ba-notice">{escape(answer.notice)}</p>')
+    if answer.removed:
+        items = "".join(f"<li>{escape(s.text)}</li>" for s in answer.removed)
+        parts.append(
+            f'<div class="ba-removed"><div class="ba-h">{escape(lab["removed"])}</div>'
+            f"<ul>{items}</ul></div>"
+        )
     if answer.citations:
         parts.append(
             f'<div class="ba-sources"><div class="ba-h">{escape(lab["sources"])}</div><ol>'
@@ -84,6 +98,18 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
     parts.append(_details_html(answer, lang))
     parts.append("</div>")
     return "".join(parts)
+
+
+def draft_html(draft: Draft, *, lang: str = "vi") -> str:
+    """The model's answer while it is written: marked as a draft, with how long it has taken."""
+    lab = labels(lang)
+    seconds = f"{draft.seconds:.0f}"
+    progress = (lab["writing"] if draft.text else lab["reading"]).format(s=seconds)
+    text = f'<p class="ba-text">{escape(draft.text)}</p>' if draft.text.strip() else ""
+    return (
+        f'<div class="ba-answer ba-draft"><div class="ba-draft-h">{escape(lab["draft"])}</div>'
+        f'{text}<p class="ba-progress" role="status">{escape(progress)}</p></div>'
+    )
 
 
 def abstention_html(answer: Answer, *, lang: str = "vi") -> str:
@@ -227,6 +253,9 @@ def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str
         lines += [f"**{lab['answer']}:** {_md_line(a.text)}", ""]
         if a.notice:
             lines += [f"> {lab['note']}: {_md_line(a.notice)}", ""]
+        if a.removed:
+            lines += [f"*{lab['removed']}*", ""] + [f"- ~~{_md_line(s.text)}~~" for s in a.removed]
+            lines.append("")
         if a.citations:
             lines += [f"**{lab['sources']}:**", ""]
             for c in a.citations:

@@ -65,6 +65,11 @@ LABELS: dict[str, dict[str, str]] = {
         "exported": "Xuất lúc",
         "note": "Ghi chú",
         "paragraph": "đoạn",
+        "supporting": "Bản tin viết (trích nguyên văn):",
+        "removed": "Các câu đã bị loại vì đoạn văn không xác nhận:",
+        "draft": "Bản nháp: mô hình đang viết, câu trả lời chưa được kiểm chứng",
+        "reading": "Mô hình đang đọc các đoạn văn… {s} giây",
+        "writing": "Đang viết… {s} giây",
     },
     "en": {
         "sources": "Sources",
@@ -104,6 +109,11 @@ LABELS: dict[str, dict[str, str]] = {
         "exported": "Exported",
         "note": "Note",
         "paragraph": "paragraph",
+        "supporting": "The bulletin says (verbatim quote):",
+        "removed": "Sentences removed because the passages do not support them:",
+        "draft": "Draft: the model is writing; the answer is not checked yet",
+        "reading": "The model is reading the passages… {s} s",
+        "writing": "Writing… {s} s",
     },
 }
 

@@ -12,7 +12,7 @@ import re
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from ..api import Assistant
 from ..errors import AssistantError
 from ..feedback import FeedbackLog
-from ..models import Answer, Hit
+from ..models import Answer, Draft, Hit
 from ..text import clean
 from . import evaluation, reader, suggest
 from . import render as render
@@ -68,6 +68,28 @@ class ChatApp:
         mode = mode if mode in self.modes else self.default_mode
         with self._lock:
             return self.bot.ask(question, k=k, history=list(history) or None, mode=mode)
+
+    def ask_stream(
+        self, question: str, history: list[Answer], *, k: Any = None, mode: Any = None
+    ) -> Iterator[Draft | Answer]:
+        """`ask` step by step (see `Assistant.ask_stream`): drafts, then the Answer.
+
+        The model lock is held while the embedder runs, not while an LLM writes.
+        """
+        k = clamp(k, self.bot.settings.k, 1, MAX_K)
+        mode = mode if mode in self.modes else self.default_mode
+        return self.bot.ask_stream(
+            question, k=k, history=list(history) or None, mode=mode, lock=self._lock
+        )
+
+    def draft_chat(
+        self, answers: list[Answer], question: str, draft: Draft, lang: str
+    ) -> list[dict]:
+        """The chat with the question being answered and the model's draft under it."""
+        return self.chat(answers, lang) + [
+            {"role": "user", "content": render.question_html(clean(question))},
+            {"role": "assistant", "content": render.draft_html(draft, lang=lang)},
+        ]
 
     def chat(self, answers: list[Answer], lang: str) -> list[dict]:
         """The chat messages for these answers: the question, then the answer with its Sources."""

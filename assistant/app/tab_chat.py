@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from html import escape
 from types import SimpleNamespace
@@ -17,6 +18,9 @@ from ..text import clean
 from . import render
 from .session import clamp, error_message, session_of, status
 from .texts import ui
+
+# An LLM's draft is redrawn in the chat at most this often (seconds).
+DRAFT_EVERY = 0.25
 
 
 def welcome(page: SimpleNamespace, lang: str) -> str:
@@ -105,14 +109,24 @@ def wire(page: SimpleNamespace) -> None:
         answers = list(answers or [])
         problem = app.problem(text, lang)
         if problem:
-            return (gr.skip(),) * 3 + (status(problem),) + (gr.skip(),) * 7
+            yield (gr.skip(),) * 3 + (status(problem),) + (gr.skip(),) * 7
+            return
+        answer, shown = None, 0.0
         try:
-            answer = app.ask(text, answers, k=k_value, mode=mode_value)
+            for step in app.ask_stream(text, answers, k=k_value, mode=mode_value):
+                if isinstance(step, Answer):
+                    answer = step
+                elif time.monotonic() - shown >= DRAFT_EVERY:
+                    shown = time.monotonic()  # a draft at most this often: the page redraws it
+                    yield ("", app.draft_chat(answers, text, step, lang)) + (gr.skip(),) * 9
         except Exception as exc:  # noqa: BLE001 - the user gets a message, the log the traceback
-            return (gr.skip(),) * 3 + (status(error_message(exc, lang)),) + (gr.skip(),) * 7
+            failed = status(error_message(exc, lang))
+            yield (text, app.chat(answers, lang), gr.skip(), failed) + (gr.skip(),) * 7
+            return
+        assert answer is not None
         answers.append(answer)
         n = len(answers)
-        return (
+        yield (
             "",
             app.chat(answers, lang),
             answers,
