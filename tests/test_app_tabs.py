@@ -226,12 +226,12 @@ def test_the_tab_gives_the_numbers_of_the_evaluation_module(fake_bot, tmp_path):
 def test_conversations_are_scored_on_their_last_turn(fake_bot):
     up = evaluation.read_upload(FOLLOWUPS)
     lines = FOLLOWUPS.read_text(encoding="utf-8").splitlines()
-    # Conversations are the evaluation module's items once it knows `turns`, else the tab's own.
-    assert len(up.conversations) + len(up.items) == len(lines)
+    assert len(up.items) == len(lines) and all(len(i.turns) > 1 for i in up.items)
     result = evaluation.run(fake_bot, up)
     assert [d["id"] for d in result.details] == [json.loads(x)["id"] for x in lines]
     assert {d["kind"] for d in result.details} == {"conversation"}
-    assert "conversation" in evaluation.table_html(result, lang="en")
+    assert "<td>kind: conversation</td><td>15</td>" in evaluation.table_html(result, lang="en")
+    assert evaluation.summary(up, "en")[0] == "Scored 0 questions and 15 conversations."
 
 
 def test_large_and_bad_files_get_a_message(tmp_path):

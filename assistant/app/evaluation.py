@@ -24,8 +24,6 @@ from .. import evaluate as ev
 from ..errors import AssistantError
 from .texts import EVALUATION
 
-# `assistant.evaluate` scores conversations itself (a line with `turns`) once it knows them.
-_NATIVE_TURNS = "turns" in ev.EvalItem.model_fields
 MAX_LINES = 100  # questions (or conversations) run from one upload
 MAX_BYTES = 2_000_000
 K = 5
@@ -35,22 +33,9 @@ def labels(lang: str) -> dict[str, str]:
     return EVALUATION.get(lang, EVALUATION["vi"])
 
 
-class Conversation(BaseModel):
-    """A line of a conversation file: the turns, and what the last answer must hold."""
-
-    id: str
-    turns: list[str]
-    lang: str = "vi"
-    group: str = ""
-    kind: str = "conversation"
-    evidence: list[str] = Field(default_factory=list)
-    facts: list[str] = Field(default_factory=list)
-
-
 class Upload(BaseModel):
     items: list[ev.EvalItem] = Field(default_factory=list)
     kinds: dict[str, str] = Field(default_factory=dict)  # item id → kind
-    conversations: list[Conversation] = Field(default_factory=list)
     total: int = 0  # lines in the file, before the cap
 
 
@@ -81,13 +66,10 @@ def read_upload(path: str | Path) -> Upload:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
-            if "turns" in data and not _NATIVE_TURNS:
-                up.conversations.append(Conversation.model_validate(data))
-            else:
-                item = ev.EvalItem.model_validate(data)
-                up.items.append(item)
-                kind = str(getattr(item, "kind", None) or data.get("kind") or "")
-                up.kinds[item.id] = "" if kind == "-" else kind
+            item = ev.EvalItem.model_validate(data)
+            up.items.append(item)
+            kind = str(getattr(item, "kind", None) or data.get("kind") or "")
+            up.kinds[item.id] = "" if kind == "-" else kind
         except (ValueError, ValidationError) as exc:
             reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
             raise AssistantError(
@@ -163,7 +145,7 @@ def run(
     retrievable = [
         i for i, t in zip(up.items, turns) if i.answerable and i.evidence and len(t) == 1
     ]
-    total = len(retrievable) + sum(map(len, turns)) + sum(len(c.turns) for c in up.conversations)
+    total = len(retrievable) + sum(map(len, turns))
     done = [0]
 
     def tick() -> None:
@@ -197,8 +179,6 @@ def run(
         for a in answers.answers:
             item = by_id[a["id"]]
             details.append(_detail(item, a, up.kinds.get(item.id, ""), ranks.get(item.id, 1)))
-    if up.conversations:
-        details += [_conversation(tally, c) for c in up.conversations]
     return Result(rows=rows, details=details)
 
 
@@ -226,37 +206,11 @@ def _detail(item: ev.EvalItem, row: dict, kind: str, rank: int | None) -> dict:
     }
 
 
-def _conversation(tally: _Tally, c: Conversation) -> dict:
-    """The last turn of a conversation, asked after the earlier ones as its history."""
-    history: list = []
-    for turn in c.turns:
-        a = tally._call(tally.bot.ask, turn, k=K, history=list(history) or None)
-        tally.tick()
-        history.append(a)
-    last = history[-1]
-    cited = [tally.bot.passage(x.passage_id).text for x in last.citations]
-    return {
-        "id": c.id,
-        "group": c.group or c.lang,
-        "kind": c.kind,
-        "question": " → ".join(c.turns),
-        "answerable": True,
-        "abstained": last.abstained,
-        "facts": c.facts,
-        "facts_found": [f.lower() in last.text.lower() for f in c.facts],
-        "cited": any(ev.contains_evidence(t, c.evidence) for t in cited) if c.evidence else None,
-        "verbatim": ev.quotes_are_verbatim(last, tally.bot),
-        "rank": None,
-        "answer": last.text,
-        "cited_text": [x.quote for x in last.citations],
-        "evidence": c.evidence,
-    }
-
-
 def summary(upload: Upload, lang: str) -> tuple[str, bool]:
     """What was scored, with the cap's message when the file was longer; and whether it was."""
     lab = labels(lang)
-    text = lab["done"].format(n=len(upload.items), c=len(upload.conversations))
+    conversations = sum(len(_turns(i)) > 1 for i in upload.items)
+    text = lab["done"].format(n=len(upload.items) - conversations, c=conversations)
     capped = upload.total > MAX_LINES
     if capped:
         text += " " + lab["capped"].format(n=upload.total, max=MAX_LINES)
@@ -293,13 +247,6 @@ def table_html(result: Result, *, lang: str = "vi") -> str:
             str(a.false_abstentions),
         ]  # fmt: skip
         body.append("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in values) + "</tr>")
-    conv = [d for d in result.details if d["kind"] == "conversation"]
-    if conv:
-        ok = sum(not why_missed(d, lang) for d in conv)
-        body.append(
-            f"<tr><td>{escape(lab['conversation'])}</td><td>{len(conv)}</td>"
-            f'<td colspan="8">{ok}/{len(conv)}</td></tr>'
-        )
     return (
         f'<div class="ba-scroll"><table class="ba-vtable ba-etable"><thead><tr>{cells}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
