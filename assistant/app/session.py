@@ -208,7 +208,9 @@ class ChatApp:
                 def answered(question: str) -> bool:
                     try:
                         with self._lock:
-                            return not self.bot.ask(question, k=self.bot.settings.k).abstained
+                            return not self.bot.ask(
+                                question, k=self.bot.settings.k, mode="extractive"
+                            ).abstained
                     except AssistantError:
                         return False
 
