@@ -319,6 +319,8 @@ def test_the_phone_layout(browser, served, tmp_path):
     ]
     for box in (tabs.nth(i).bounding_box() for i in range(5)):
         assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    clipped = tabs.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert clipped == 0  # each tab's name shows whole
     assert page.evaluate(NARROW) == []
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(DOCS / "phone-start.png"))

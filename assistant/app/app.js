@@ -6,6 +6,9 @@
   // - a passage link (?p=…) opens the reader at the passage (#ba-passage-btn) and puts the
   //   link in the address bar, so it can be copied and sent;
   // - "copy citation" copies the citation, the quote and the passage's full link.
+  // The tab bar decides which tabs go into its overflow menu when it is first drawn, before
+  // the phone layout has stacked the columns; a resize makes it measure again.
+  for (const ms of [300, 1000]) setTimeout(() => window.dispatchEvent(new Event('resize')), ms);
   const press = (id) => { const b = document.querySelector(id); if (b) b.click(); };
   const copy = async (text) => {
     try { await navigator.clipboard.writeText(text); return true; } catch (e) {
