@@ -18,6 +18,19 @@
     }
   };
   document.addEventListener('click', async (event) => {
+    const brief = event.target && event.target.closest
+      ? event.target.closest('button.ba-brief') : null;
+    if (brief && brief.value) {
+      // "Tóm tắt mục này": the request goes into the question box and is sent
+      event.preventDefault();
+      const box = document.querySelector('#ba-question textarea, #ba-question input');
+      const send = document.querySelector('#ba-send');
+      if (!box || !send) return;
+      box.value = brief.value;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => send.click(), 50);
+      return;
+    }
     const el = event.target && event.target.closest
       ? event.target.closest('button.ba-cite, button.ba-open, button.ba-sec, a.ba-link, button.ba-plink, button.ba-copy')
       : null;

@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import gradio as gr
 
 from ..api import Assistant
-from ..feedback import FeedbackLog
+from ..feedback import FeedbackLog, PostgresFeedback
 from . import tab_chat, tab_evaluate, tab_read, tab_search, tab_verify
 from .session import ChatApp, session_of, status, unexpected
 from .texts import LANGUAGES, ui
@@ -52,7 +52,9 @@ SHOW_FOCUS = """
 """
 
 
-def build(bot: Assistant, *, feedback: FeedbackLog | None = None, lang: str = "vi") -> gr.Blocks:
+def build(
+    bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None, lang: str = "vi"
+) -> gr.Blocks:
     """The whole page, wired to `bot`. Launch it with `launch`."""
     page = SimpleNamespace(app=ChatApp(bot, feedback=feedback))
     t = ui(lang)

@@ -16,6 +16,7 @@ from .render_common import (
     LANGUAGE_NAMES,
     QUOTE_CHARS,
     WEAK_SUPPORT,
+    brief_button,
     citation_ref,
     cite_button,
     clip,
@@ -45,6 +46,8 @@ def _intro(answer: Answer) -> str:
     """Words of `Answer.text` before its first sentence (the note that English answers quote Vietnamese)."""
     if not answer.sentences or answer.supporting:
         return ""
+    if answer.kind == "summary":  # "Tóm tắt “2.4. Singapo”:"; the labels are in the body
+        return answer.text.split("\n", 1)[0]
     at = answer.text.find(answer.sentences[0].text)
     return answer.text[:at].strip() if at > 0 else ""
 
@@ -92,7 +95,8 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
                 f'<li value="{c.number}">{cite_button(c.number, target, c.where)} '
                 f'<span class="ba-where">{where_html(c)}</span> '
                 f'<q class="ba-quote">{escape(clip(c.quote, QUOTE_CHARS))}</q> '
-                f"{open_button(target, lang)} {read_link(c.passage_id, lang)}</li>"
+                f"{open_button(target, lang)} {read_link(c.passage_id, lang)} "
+                f"{brief_button(c, lang, shown=intro)}</li>"
             )
         parts.append("</ol></div>")
     parts.append(_details_html(answer, lang))

@@ -30,6 +30,8 @@ LABELS: dict[str, dict[str, str]] = {
     "vi": {
         "sources": "Nguồn",
         "open": "Xem trong bản tin",
+        "brief": "Tóm tắt mục này",
+        "brief_request": "Tóm tắt mục {section}",
         "read": "Đọc trong mục",
         "related": "Các đoạn gần nhất để tham khảo (không phải trích dẫn)",
         "abstained": "Không tìm thấy câu trả lời trong bản tin",
@@ -74,6 +76,8 @@ LABELS: dict[str, dict[str, str]] = {
     "en": {
         "sources": "Sources",
         "open": "View in the bulletin",
+        "brief": "Brief of this section",
+        "brief_request": "Summarize section {section}",
         "read": "Read in its section",
         "related": "Nearest passages, for further reading (not citations)",
         "abstained": "No answer found in the bulletin",
@@ -203,4 +207,20 @@ def read_link(passage_id: str, lang: str) -> str:
     return (
         f'<button type="button" class="ba-plink" value="{escape(passage_id)}">'
         f"{escape(labels(lang)['read'])} ¶</button>"
+    )
+
+
+def brief_button(c: Citation, lang: str, *, shown: str = "") -> str:
+    """'Tóm tắt mục này': asks for the brief of the cited passage's section (a country's, say).
+
+    None under the citations of that section's own brief (`shown`: the brief's heading).
+    """
+    path = c.section_path.split(" › ")
+    section = path[min(1, len(path) - 1)] if path and path[0] else ""
+    if not section or (shown and f"“{section}”" in shown):
+        return ""
+    request = labels(lang)["brief_request"].format(section=section)
+    return (
+        f'<button type="button" class="ba-brief" value="{escape(request)}">'
+        f"{escape(labels(lang)['brief'])}</button>"
     )

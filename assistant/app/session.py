@@ -19,7 +19,7 @@ from typing import Any
 
 from ..api import Assistant
 from ..errors import AssistantError
-from ..feedback import FeedbackLog
+from ..feedback import FeedbackLog, PostgresFeedback, open_feedback
 from ..models import Answer, Draft, Hit
 from ..text import clean
 from . import evaluation, reader, suggest
@@ -34,9 +34,9 @@ MAX_K = 20
 class ChatApp:
     """What the page's events do, without Gradio: testable, and shared by all sessions."""
 
-    def __init__(self, bot: Assistant, *, feedback: FeedbackLog | None = None):
+    def __init__(self, bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None):
         self.bot = bot
-        self.feedback = feedback or FeedbackLog.in_folder(bot.settings.data_dir)
+        self.feedback = feedback or open_feedback(bot.settings)
         # One model for every session: calls into it take turns (torch already uses the
         # cores within a call), so concurrent users get exactly the answers they would alone.
         self._lock = threading.Lock()

@@ -49,6 +49,8 @@ def body_html(
     sentences = answer.sentences
     if not sentences:
         return f'<p class="ba-text">{escape(answer.text)}</p>'
+    if kind == "summary":
+        return _summary(sentences, sentence)
     if kind == "compare" and any(getattr(s, "label", None) for s in sentences):
         return _compare(sentences, sentence)
     if kind == "list":
@@ -96,3 +98,18 @@ def _list(sentences: list[AnswerSentence], sentence: Callable, marks: Callable) 
             )
     lis = "".join(f"<li>{sentence(s, escape(s.text))}</li>" for s in sentences)
     return f'<ul class="ba-items">{lis}</ul>'
+
+
+def _summary(sentences: list[AnswerSentence], sentence: Callable) -> str:
+    """A brief's sentences under their section labels, a line for each section or numbered point."""
+    out: list[str] = []
+    label = None
+    for s in sentences:
+        this = getattr(s, "label", None)
+        if out and (this != label or re.match(r"^(?:\d+\.|\([a-z]\))\s", s.text)):
+            out.append("<br>")  # a new section, or a numbered point
+        if this != label and this and this.rstrip("…") not in s.text[: len(this) + 8]:
+            out.append(f'<strong class="ba-label">{escape(this)}:</strong> ')
+        label = this
+        out.append(sentence(s, escape(s.text)) + " ")
+    return f'<p class="ba-text">{"".join(out).strip()}</p>'
