@@ -3,6 +3,8 @@
 Nothing in the package imports the app.
 """
 
-from .main import EXAMPLES, ChatApp, build, launch, scopes
+from .main import build, launch
+from .session import ChatApp, scopes
+from .texts import EXAMPLES
 
 __all__ = ["EXAMPLES", "ChatApp", "build", "launch", "scopes"]
