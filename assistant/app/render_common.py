@@ -24,7 +24,8 @@ from .links import inert
 # A paraphrase (LLM mode) supported below this is marked as weakly supported; the LLM
 # check itself drops sentences below its own, lower, threshold.
 WEAK_SUPPORT = 0.85
-QUOTE_CHARS = 320
+# A source shows its whole excerpt (answers quote at most about 600 characters).
+QUOTE_CHARS = 640
 SNIPPET_CHARS = 360
 
 LABELS: dict[str, dict[str, str]] = {

@@ -82,11 +82,17 @@ def glossary_terms(folded: str) -> list[str]:
 
 def places_in(folded: str) -> set[int]:
     """Which place groups a folded text names ("nhat ban" or "japan" → Japan's group)."""
-    found = set()
-    for i, group in enumerate(NAME_GROUPS):
-        if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in group):
-            found.add(i)
-    return found
+    return set(_places_in(folded, len(NAME_GROUPS)))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _places_in(folded: str, groups: int) -> frozenset[int]:
+    # `groups` keys the cache: a corpus lexicon may add place groups
+    return frozenset(
+        i
+        for i, group in enumerate(NAME_GROUPS[:groups])
+        if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in group)
+    )
 
 
 def add_corpus_lexicon(folder: Path) -> bool:
@@ -112,4 +118,5 @@ def add_corpus_lexicon(folder: Path) -> bool:
         else:
             NAME_GROUPS.append(group)
     _GLOSSARY_PATTERNS = _patterns()
+    _places_in.cache_clear()  # a group may have gained forms
     return True

@@ -10,6 +10,7 @@ The glossary and the place names are data: see `lexicon.py` and `lexicons/`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -35,8 +36,11 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
-    """Lower case without diacritics: what a user typing without accents would write."""
+    """Lower case without diacritics: what a user typing without accents would write.
+
+    Cached: the answer stage folds the same passages for every question."""
     text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
     text = "".join(c for c in text if unicodedata.category(c) != "Mn")
     return unicodedata.normalize("NFC", text)
