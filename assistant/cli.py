@@ -83,7 +83,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     check_query(args.question, Settings().max_query_chars)  # before loading the model
     history = list(args.history or [])
     if args.conversation:
-        history = _conversation(args.conversation) + history
+        from .evaluate import read_turns
+
+        history = read_turns(args.conversation) + history
     bot = _load(args)
     bot.check_documents(args.doc)
     # An LLM on a CPU takes a while: on a terminal, stderr shows it is still working.
@@ -106,28 +108,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(as_text(answer))
     return 0
-
-
-def _conversation(path: Path) -> list[str]:
-    """The earlier turns of a chat from a JSONL file: one {"question": …} (or a bare
-    JSON string) a line, oldest first."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AssistantError(f"cannot read the conversation {path}: {exc}") from exc
-    turns = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise AssistantError(f"{path}:{number} is not JSON: {exc.msg}") from exc
-        question = value.get("question") if isinstance(value, dict) else value
-        if not isinstance(question, str) or not question.strip():
-            raise AssistantError(f'{path}:{number} needs a "question" string')
-        turns.append(question)
-    return turns
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -225,21 +205,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluate import (
-        evaluate_answers,
-        evaluate_retrieval,
-        format_answers,
-        format_retrieval,
-        read_files,
-    )
+    from . import evaluate as ev
 
-    items = read_files([Path(f) for f in args.file])
+    items = ev.read_files([Path(f) for f in args.file])
     bot = _load(args)
     modes = ["hybrid", "dense", "lexical"] if args.all_modes else [args.mode]
-    reports = [evaluate_retrieval(bot, items, k=args.k, mode=mode) for mode in modes]
-    answers = None if args.retrieval_only else evaluate_answers(bot, items, k=args.k)
+    reports = [ev.evaluate_retrieval(bot, items, k=args.k, mode=mode) for mode in modes]
+    answers = None if args.retrieval_only else ev.evaluate_answers(bot, items, k=args.k)
     cv = None
-    if args.cv:
+    if args.cv and answers is not None:
         from . import calibrate
 
         rows = [{**a, "kind": a["answer"].get("kind"), "evidence": a["answer"]["evidence"]} for a in answers.answers]
@@ -250,10 +224,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
             out["answers"] = answers.model_dump()
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
-        print("\n\n".join(format_retrieval(r) for r in reports))
+        print("\n\n".join(ev.format_retrieval(r) for r in reports))
         if answers is not None:
             print()
-            print(format_answers(answers))
+            print(ev.format_answers(answers))
         if cv:
             print()
             print(cv)

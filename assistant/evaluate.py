@@ -53,6 +53,28 @@ def read_files(paths: list[Path]) -> list[EvalItem]:
     return [item for path in paths for item in read_items(path)]
 
 
+def read_turns(path: Path) -> list[str]:
+    """The earlier turns of a chat from a JSONL file: one {"question": …} (or a bare
+    JSON string) a line, oldest first."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AssistantError(f"cannot read the conversation {path}: {exc}") from exc
+    turns = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}:{number} is not JSON: {exc.msg}") from exc
+        question = value.get("question") if isinstance(value, dict) else value
+        if not isinstance(question, str) or not question.strip():
+            raise AssistantError(f'{path}:{number} needs a "question" string')
+        turns.append(question)
+    return turns
+
+
 def read_items(path: Path) -> list[EvalItem]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()

@@ -23,12 +23,13 @@ from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from ..retrieve.question import Question, analyze, asking_words, has_answer_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text import NAME_GROUPS, fold, places_in, tokens
 from ..text.language import same_language
 from . import abstain
+from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
 from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
 from .heading import heading
-from .joins import cited
+from .names import capitalised_runs, understood, unknown_places, unknown_words
 
 # A second excerpt from another passage joins only when it scores nearly as well.
 KEEP_RATIO = 0.92
@@ -59,130 +60,6 @@ ENGLISH_PREFIX = "The bulletin says (quoted in Vietnamese, its original language
 
 def _lang(language: str) -> str:
     return "en" if language == "en" else "vi"
-
-
-# Vietnamese question words and particles: they ask, they do not name a topic.
-QUESTION_WORDS = set(
-    "gi sao nao dau ai bao nhieu may the nhu lam khong chua co phai hay hoac duoc ra khi luc".split()
-)
-
-
-def _asking() -> set[str]:
-    return QUESTION_WORDS | asking_words()
-
-
-def capitalised_runs(text: str) -> list[tuple[int, list[str]]]:
-    """Runs of capitalised words with the index of their first word: names, mostly."""
-    runs: list[tuple[int, list[str]]] = []
-    words = re.findall(r"[\w'’-]+(?:\.[\w]+)*", text)
-    for i, word in enumerate(words):
-        if word[:1].isupper():
-            if runs and runs[-1][0] + len(runs[-1][1]) == i:
-                runs[-1][1].append(word)
-            else:
-                runs.append((i, [word]))
-    return runs
-
-
-def mentioned_places(index: Index) -> set[int]:
-    """The place groups the corpus names: a form's words are corpus words, in corpus order.
-
-    Read from the vocabulary the index already holds, so it costs the same for one
-    bulletin as for a million passages.
-    """
-    vocab = index.vocabulary
-
-    def named(form: str) -> bool:
-        words = form.split()
-        return all(w in vocab.folded_words for w in words) and all(
-            pair in vocab.folded_pairs for pair in zip(words, words[1:])
-        )
-
-    return {i for i, group in enumerate(NAME_GROUPS) if any(named(f) for f in group)}
-
-
-def unknown_words(info: QueryInfo, index: Index) -> list[str]:
-    """Names in the question that the bulletin never uses.
-
-    Such a name is usually the very thing asked about ("Indonesia", "Việt Nam"), so the
-    bulletin cannot answer. Only names count, in both languages (runs of capitalised
-    words, and the places of the place lexicon in any spelling): a typo ("nhữg"), an
-    abbreviation ("TQ") or an English word in a Vietnamese question ("big data") is not an
-    unknown topic (a run is known when
-    any of its words is: "Winter Olympics" ~ "Olympic"). A word also matches a corpus word
-    by its first five letters ("Olympics" ~ "Olympic"). A Vietnamese name of two syllables
-    ("Thái Lan") is known only if the bulletin has that very pair.
-    """
-    idf = idf_weights(index)
-    prefixes = getattr(index, "_prefixes", None)
-    if prefixes is None:
-        prefixes = {w[:5] for w in idf if len(w) >= 5}
-        index._prefixes = prefixes  # type: ignore[attr-defined]
-
-    def is_known(word: str) -> bool:
-        if "-" in word or "." in word:  # "Jae-in", "X-Road", "Parking.sg": as the corpus splits them
-            return all(is_known(part) for part in re.split(r"[-.]", word) if part)
-        return word in idf or (len(word) >= 5 and word[:5] in prefixes)
-
-    def translated_known(word: str) -> bool:
-        return any(all(w in idf for w in form.split()) for form in GLOSSARY.get(word, ()))
-
-    text = info.normalized
-    unknown: list[str] = []
-    for first, run in capitalised_runs(text):
-        words = [fold(w).removesuffix("'s").removesuffix("’s") for w in run]
-        words = [w for w in words if w not in ENGLISH_WORDS and w not in _asking()]
-        if not words or (first == 0 and len(words) == 1):
-            continue  # the first word of a sentence is capitalised anyway
-        if info.language == "en" and all(w.rstrip("s").isupper() for w in run):
-            # An English acronym is known if the bulletin uses it ("AI", "OECD") or the
-            # Vietnamese words the glossary gives for it ("SMEs": doanh nghiệp vừa và nhỏ).
-            if not any(is_known(w) or translated_known(w) for w in words):
-                unknown.append(" ".join(words))
-            continue
-        if info.language == "en" and len(words) > 1:
-            continue  # "State Council", "Smart Nation": institutions are translated in the text
-        if not any(is_known(w) for w in words):
-            unknown.append(" ".join(words))
-        elif info.language != "en" and len(words) >= 2:
-            pairs = index.vocabulary.folded_pairs
-            if not all((a, b) in pairs for a, b in zip(words, words[1:])):
-                unknown.append(" ".join(words))
-    unknown += unknown_places(info, index)
-    return list(dict.fromkeys(unknown))
-
-
-def unknown_places(info: QueryInfo, index: Index) -> list[str]:
-    """Places the question names that the corpus never names ("Malaysia", "ma lai xi a"),
-    in any of the place lexicon's spellings. Unlike another unknown name (which may be a
-    typo: "City Brian"), such a place is what the question is about, and the bulletin is
-    silent on it: the answer abstains."""
-    folded = fold(info.normalized)
-    out = []
-    for group in places_in(folded) - mentioned_places(index):
-        named = [f for f in NAME_GROUPS[group] if re.search(rf"\b{re.escape(f)}\b", folded)]
-        form = max(named, key=len)
-        if " " in form or len(form) >= 5:  # "anh", "my", "uc" are syllables first
-            out.append(form)
-    return out
-
-
-def understood(info: QueryInfo, index: Index) -> bool:
-    """Whether a question has any word to go by: for English, a word of the language's
-    grammar ("what", "the"), of the bulletin, or of the glossary.
-
-    Text classed as English by default ("asdf qwer", "lorem ipsum", a path, markup) has
-    none, and its nearest sentence would be an answer to nothing.
-    """
-    if info.language != "en":
-        return True
-    words = [t for t in tokens(info.normalized) if not t.isdigit()]
-    idf = idf_weights(index)
-    return any(w in ENGLISH_WORDS or w in idf or w in GLOSSARY for w in words) or bool(
-        glossary_terms(fold(info.normalized))
-    )
-
-
 
 
 def features(
@@ -431,78 +308,3 @@ def topic_of(info: QueryInfo) -> str:
     """The question as a topic for 'The bulletin does not cover …'."""
     text = info.normalized.rstrip(" ?!.")
     return f"“{text}”"
-
-
-def citation(number: int, hit: Hit, start: int, end: int, index: Index) -> Citation:
-    p = hit.passage
-    doc = index.documents.get(p.doc_id)
-    spans = p.to_source(start, end)
-    first, last = index.pages_of(p.doc_id, spans)
-    return Citation(
-        number=number,
-        passage_id=p.id,
-        doc_id=p.doc_id,
-        document=doc.title if doc else p.doc_id,
-        issue=doc.issue if doc else "",
-        section_path=p.section_path,
-        paragraph=p.paragraph,
-        page=first or p.page,
-        page_end=last if last and first and last > first else None,
-        ocr=bool(doc and doc.ocr),
-        language=p.language,
-        quote=p.text[start:end],
-        quote_start=start,
-        quote_end=end,
-        source_spans=spans,
-        score=hit.score,
-    )
-
-
-
-def _best_quote(sentence: str, passage_text: str) -> tuple[int, int]:
-    """The passage sentence that shares most words with `sentence` (its supporting span)."""
-    from ..ingest import sentences as sentence_mod
-
-    words = set(tokens(sentence))
-    spans = sentence_mod.spans(passage_text) or [(0, len(passage_text))]
-    return max(spans, key=lambda se: len(words & set(tokens(passage_text[se[0] : se[1]]))))
-
-
-def from_llm(
-    info: QueryInfo,
-    hits: list[Hit],
-    sentences: list[AnswerSentence],
-    index: Index,
-    *,
-    notice: str | None,
-) -> Answer:
-    """An answer from the LLM's checked sentences, its citations renumbered in order of use.
-
-    Each citation quotes the sentence of the cited passage that best supports the answer
-    sentence, so an evaluator sees the exact words behind it.
-    """
-    numbers: dict[int, int] = {}
-    citations: list[Citation] = []
-    out: list[AnswerSentence] = []
-    for s in sentences:
-        renumbered = []
-        for n in s.citations:
-            if n not in numbers:
-                hit = hits[n - 1]
-                start, end = _best_quote(s.text, hit.passage.text)
-                numbers[n] = len(citations) + 1
-                citations.append(citation(numbers[n], hit, start, end, index))
-            renumbered.append(numbers[n])
-        out.append(s.model_copy(update={"citations": renumbered}))
-    text = cited(out)
-    return Answer(
-        question=info.original,
-        query=info.normalized,
-        language=info.language,
-        text=text,
-        sentences=out,
-        citations=citations,
-        mode="llm",
-        notice=notice,
-        confidence=min(s.support for s in out),
-    )
