@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from ..embed.base import Embedder, same_vectors
+from ..errors import IndexProblem  # noqa: F401  (callers catch it as index.IndexProblem)
 from ..ingest import passages as passages_mod
 from ..ingest import sentences as sentence_mod
 from ..ingest.documents import SourceDocument
