@@ -218,10 +218,14 @@ class Assistant(Library):
                 # answer from the thread first: the passages the earlier turns cited and
                 # their neighbours in reading order, scored by the question's own words
                 # (the thread gives the topic), then with the topic added
-                local = self._thread_passages(thread)
                 own = self.searcher.analyze(question)
                 own.original = question
-                for probe in (own, info):
+                # the passages the last turn cited and their neighbours, scored by the
+                # question's own words (English ones share no word with a Vietnamese
+                # text, so not those), then with the thread's topic
+                local = self._thread_passages(thread)
+                probes = [own, info] if own.language != "en" else [info]
+                for probe in probes:
                     hits, qvec, timings = self.searcher.run(probe, **scope, passages=local)
                     result = answer_mod.compose(probe, hits, qvec, self.index, bands=bands, question=asked)
                     if not result.abstained:
