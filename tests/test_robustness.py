@@ -207,7 +207,7 @@ KILLABLE_BUILD = textwrap.dedent(
     import sys, time
     from assistant import cli
     from assistant.embed import embedder
-    from assistant.store import index, vectors
+    from assistant.store import disk as index, vectors  # save and its renames live in disk.py
     pause_at = sys.argv[1]
 
     def pause(point):

@@ -31,6 +31,8 @@ from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weight
 from .heading import heading
 from .names import capitalised_runs, understood, unknown_places, unknown_words
 
+# Below this scaled similarity, with none of the question's words, an excerpt is no evidence.
+NO_EVIDENCE = 0.1
 # A second excerpt from another passage joins only when it scores nearly as well.
 KEEP_RATIO = 0.92
 # Re-search for one side of a comparison: (query) -> (analysed query, hits, query vector).
@@ -180,7 +182,10 @@ def compose(
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
-    known = understood(info, index) and not unknown_places(info, index)
+    # no evidence at all (no similar sentence, none of the question's words): nothing to
+    # quote, whatever the model's intercept says
+    evidence = feats["dense"] >= NO_EVIDENCE or feats["coverage"] > 0
+    known = understood(info, index) and not unknown_places(info, index) and evidence
     conf = abstain.probability(feats) if known else 0.0
     feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
     if info.language == "en" and not feats["english"] and not feats["coverage"]:

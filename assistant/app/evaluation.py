@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .. import evaluate as ev
 from ..errors import AssistantError
+from .render_common import escape
 from .texts import EVALUATION
 
 MAX_LINES = 100  # questions (or conversations) run from one upload

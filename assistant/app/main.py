@@ -13,7 +13,6 @@ language redraws everything.
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +21,7 @@ import gradio as gr
 from ..api import Assistant
 from ..feedback import FeedbackLog, PostgresFeedback
 from . import tab_chat, tab_evaluate, tab_read, tab_search, tab_verify
+from .render_common import escape
 from .session import ChatApp, session_of, status, unexpected
 from .texts import LANGUAGES, ui
 

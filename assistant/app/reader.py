@@ -13,12 +13,10 @@ citation text (issue, section path, ¶, page, then the quote) for the page's scr
 
 from __future__ import annotations
 
-from html import escape
-
 from pydantic import BaseModel, Field
 
 from ..models import SECTION_SEP, Document, Passage
-from .render_common import highlight, link
+from .render_common import escape, highlight, link
 
 LABELS: dict[str, dict[str, str]] = {
     "vi": {

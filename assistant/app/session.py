@@ -13,7 +13,6 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from ..models import Answer, Draft, Hit
 from ..text import clean
 from . import evaluation, reader, suggest
 from . import render as render
+from .render_common import escape
 from .texts import EXAMPLES, ui
 
 log = logging.getLogger(__name__)

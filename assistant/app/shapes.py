@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html import escape
 
 from ..models import Answer, AnswerSentence
+from .render_common import escape
 
 _UNITS = r"(?:\s?%|\s(?:triệu|tỷ|nghìn|ngàn|USD|đô la|million|billion|thousand|percent))?"
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*" + _UNITS + r"(?![\w])")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from html import escape
 from types import SimpleNamespace
 
 import gradio as gr
@@ -16,6 +15,7 @@ import gradio as gr
 from ..models import Answer
 from ..text import clean
 from . import render
+from .render_common import escape
 from .session import clamp, error_message, session_of, status
 from .texts import ui
 

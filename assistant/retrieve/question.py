@@ -177,7 +177,9 @@ def number_unit(text: str) -> str | None:
         nouns = next(([w, *GLOSSARY[w]] for w in words if w in GLOSSARY), [])
     if not nouns:
         return None
-    return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{'|'.join(map(re.escape, nouns))})\b"
+    noun = "|".join(map(re.escape, nouns))
+    # "180.706 đề xuất", or the noun first: "dân số hơn 5 triệu người"
+    return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{noun})\b|\b(?:{noun})(?:\s+\S+){{0,3}}\s+\d"
 
 
 def analyze(text: str) -> Question:
