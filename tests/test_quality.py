@@ -82,12 +82,18 @@ CONVERSATIONS = [
         "449 triệu USD",
     ),
     (["han quoc dung robot de lam gi", "con nhat ban thi sao"], "nhat ban", "18 triệu USD"),
-    (
-        ["mVoting là gì?", "Còn Ten Million Imagination Oasis thì sao?", "Có bao nhiêu đề xuất?"],
-        "đề xuất",
-        "180.706",
-    ),
 ]
+
+
+def test_a_follow_up_the_bulletin_does_not_answer_abstains(real_bot):
+    # The bulletin counts the proposals of Gwanghwamoon 1st Street (180.706), not those of
+    # Ten Million Imagination Oasis: quoting that number here would answer another question.
+    history = []
+    for question in ["mVoting là gì?", "Còn Ten Million Imagination Oasis thì sao?", "Có bao nhiêu đề xuất?"]:
+        history.append(real_bot.ask(question, history=history))
+    last = history[-1]
+    assert "Ten Million Imagination Oasis" in last.query and "đề xuất" in last.query
+    assert last.abstained and "180.706" not in last.text and "Ten Million Imagination Oasis" in last.text
 
 
 @pytest.mark.parametrize("turns, in_query, in_answer", CONVERSATIONS)
