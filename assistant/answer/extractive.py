@@ -253,14 +253,7 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
     prefix = heading(info.language, [hits[excerpt.hit].passage.language for excerpt, hits in excerpts])
     text = f"{prefix}\n\n{body}" if prefix else body
     return Answer(
-        question=info.original,
-        query=info.normalized,
-        language=info.language,
-        kind=question.kind,
-        text=text,
-        sentences=sentences,
-        citations=citations,
-        confidence=round(conf, 3),
+        **_about(info, question), text=text, sentences=sentences, citations=citations, confidence=round(conf, 3)
     )
 
 
@@ -275,16 +268,12 @@ def _abstain(info: QueryInfo, question: Question, hits: list[Hit], conf: float, 
         if what in WHAT[lang]:
             topic = _topic_names(info) or topic_of(info)
             text = NOT_GIVEN[lang].format(topic=topic, what=WHAT[lang][what], nearest=nearest.anchor.text)
-    return Answer(
-        question=info.original,
-        query=info.normalized,
-        language=info.language,
-        kind=question.kind,
-        text=text,
-        abstained=True,
-        related=hits[:3],
-        confidence=round(conf, 3),
-    )
+    return Answer(**_about(info, question), text=text, abstained=True, related=hits[:3], confidence=round(conf, 3))
+
+
+def _about(info: QueryInfo, question: Question) -> dict:
+    """What every answer says about its question: as asked, as searched, language, kind."""
+    return {"question": info.original, "query": info.normalized, "language": info.language, "kind": question.kind}
 
 
 def reframe(answer: Answer, language: str) -> Answer:
