@@ -168,6 +168,8 @@ def evaluate_retrieval(
 
 
 def format_retrieval(report: RetrievalReport) -> str:
+    if not report.overall.count:
+        return f"retrieval ({report.mode}): no single-turn answerable question to score (conversations are scored on their answers)"
     lines = [
         f"retrieval ({report.mode})",
         f"{'group':<15}{'n':>4}{'R@1':>8}{'R@5':>8}{'MRR':>8}{'top5 chars':>12}",
