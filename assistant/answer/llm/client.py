@@ -104,6 +104,24 @@ class LLMError(Exception):
 # ---------------------------------------------------------------- transport
 
 
+
+def request(config: LLMConfig, messages: list[dict], *, stream: bool) -> tuple[dict, dict]:
+    """The headers and JSON body of a chat-completions request (the API key, if any, from
+    `config.api_key_env`); `stream` asks for server-sent events."""
+    key = os.environ.get(config.api_key_env) or None
+    headers = {"Accept": "text/event-stream, application/json" if stream else "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    body = {
+        "model": config.model,
+        "messages": messages,
+        "max_tokens": config.max_tokens,
+        "temperature": config.temperature,
+        "stream": stream,
+    }
+    return headers, body
+
+
 def complete(config: LLMConfig, messages: list[dict]) -> str:
     """The assistant message content for `messages`, or LLMError.
 
@@ -113,17 +131,8 @@ def complete(config: LLMConfig, messages: list[dict]) -> str:
     retries: a retry could double the wait. The worker, if abandoned, stops on its own
     within about one more `timeout` (its own timeouts and deadline checks).
     """
-    key = os.environ.get(config.api_key_env) or None
-    headers = {"Accept": "application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    body = {
-        "model": config.model,
-        "messages": messages,
-        "max_tokens": config.max_tokens,
-        "temperature": config.temperature,
-        "stream": False,
-    }
+    key = os.environ.get(config.api_key_env) or None  # kept out of error messages
+    headers, body = request(config, messages, stream=False)
     deadline = time.monotonic() + config.idle_timeout
     outcome: dict[str, object] = {}
     done = threading.Event()

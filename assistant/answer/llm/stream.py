@@ -28,7 +28,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from .client import MAX_REPLY_BYTES, LLMConfig, LLMError, _content, _redact, is_local
+from .client import MAX_REPLY_BYTES, LLMConfig, LLMError, _content, _redact, is_local, request
 
 
 def stream(config: LLMConfig, messages: list[dict], *, tick: float | None = None) -> Iterator[str]:
@@ -38,17 +38,8 @@ def stream(config: LLMConfig, messages: list[dict], *, tick: float | None = None
     token, so the caller can show that it is still waiting. Closing the iterator early
     stops the request.
     """
-    key = os.environ.get(config.api_key_env) or None
-    headers = {"Accept": "text/event-stream, application/json"}
-    if key:
-        headers["Authorization"] = f"Bearer {key}"
-    body = {
-        "model": config.model,
-        "messages": messages,
-        "max_tokens": config.max_tokens,
-        "temperature": config.temperature,
-        "stream": True,
-    }
+    key = os.environ.get(config.api_key_env) or None  # kept out of error messages
+    headers, body = request(config, messages, stream=True)
     idle = config.idle_timeout
     pieces: queue.Queue[tuple[str, object]] = queue.Queue()
     stop = threading.Event()
