@@ -84,14 +84,12 @@ class Feedback(BaseModel):
         )
 
 
-class FeedbackLog:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._lock = threading.Lock()
+class FeedbackStore:
+    """Where ratings go: a JSONL file (`FeedbackLog`) or a PostgreSQL table
+    (`PostgresFeedback`); each writes one entry with `write`."""
 
-    @classmethod
-    def in_folder(cls, data_dir: Path) -> FeedbackLog:
-        return cls(Path(data_dir) / FILENAME)
+    def write(self, entry: Feedback) -> None:  # pragma: no cover - an interface
+        raise NotImplementedError
 
     def record(
         self,
@@ -102,10 +100,24 @@ class FeedbackLog:
         turn: int | None = None,
         session: str | None = None,
     ) -> Feedback:
-        """Append one line for this rating of `answer`, and return what was written."""
+        """Write one entry for this rating of `answer`, and return what was written."""
         entry = Feedback.about(answer, rating=rating, comment=comment, turn=turn, session=session)
-        self.append(entry.model_dump_json() + "\n")
+        self.write(entry)
         return entry
+
+
+class FeedbackLog(FeedbackStore):
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def in_folder(cls, data_dir: Path) -> FeedbackLog:
+        return cls(Path(data_dir) / FILENAME)
+
+    def write(self, entry: Feedback) -> None:
+        """Append the entry as one line (see `FeedbackStore.record`)."""
+        self.append(entry.model_dump_json() + "\n")
 
     def append(self, line: str) -> None:
         data = line.encode("utf-8")
@@ -150,7 +162,7 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 )"""
 
 
-class PostgresFeedback:
+class PostgresFeedback(FeedbackStore):
     """The same entries as `FeedbackLog`, one row each in a PostgreSQL table.
 
     The table is created if missing. Each `record` is one INSERT, committed at once, so any
@@ -199,19 +211,9 @@ class PostgresFeedback:
                     ) from exc
         return []
 
-    def record(
-        self,
-        answer: Answer,
-        *,
-        rating: Rating,
-        comment: str = "",
-        turn: int | None = None,
-        session: str | None = None,
-    ) -> Feedback:
-        """Insert one row for this rating of `answer`, and return what was written."""
-        entry = Feedback.about(answer, rating=rating, comment=comment, turn=turn, session=session)
+    def write(self, entry: Feedback) -> None:
+        """Insert the entry as one row (see `FeedbackStore.record`)."""
         self.insert(entry)
-        return entry
 
     def insert(self, entry: Feedback) -> None:
         self._run(
