@@ -10,7 +10,9 @@ The threshold is the one that maximises TNR − 2·FNR on the fitting questions:
 abstention (an answerable question refused) is counted twice as costly as answering an
 unanswerable one, because the answer is still a cited quote the reader can check.
 
-Figures are reported by k-fold cross-validation (stratified, repeated with 5 seeds):
+The model is fit on the questions no rule decides (see `decided`): a question about a
+place the bulletin never names abstains whatever its features, so it teaches the model
+nothing about the evidence. Figures are reported by k-fold cross-validation (stratified, repeated with 5 seeds):
 each question's decision comes from a model fit, threshold included, on the other folds.
 """
 
@@ -88,12 +90,20 @@ def cross_validated(x: np.ndarray, y: np.ndarray, *, k: int = 5, seeds: int = 5)
     return abstains
 
 
+def decided(rows: list[dict]) -> list[dict]:
+    """The rows the model decides: not those a rule already abstains on (gibberish, a
+    place the corpus never names, no evidence), whose features say nothing of the model."""
+    return [r for r in rows if not r["evidence"].get("blocked", 0.0)]
+
+
 def decisions(rows: list[dict], *, k: int = 5) -> np.ndarray:
-    """Cross-validated abstention per row (0–1), with the answers that abstain whatever
-    the model says (gibberish, a place the corpus never names) counted as abstaining."""
-    x, y = matrix(rows)
-    blocked = np.array([r["evidence"].get("blocked", 0.0) for r in rows])
-    return np.maximum(cross_validated(x, y, k=k), blocked)
+    """Cross-validated abstention per row (0–1): the model's, fit without the row's fold
+    on the rows it decides; 1 for the rows a rule abstains on."""
+    out = np.ones(len(rows))
+    free = [i for i, r in enumerate(rows) if not r["evidence"].get("blocked", 0.0)]
+    x, y = matrix([rows[i] for i in free])
+    out[free] = cross_validated(x, y, k=k)
+    return out
 
 
 def collect(bot, items) -> list[dict]:
@@ -114,7 +124,7 @@ def collect(bot, items) -> list[dict]:
 def calibrate(bot, items, *, out: Path = abstain.MODEL_FILE, k: int = 5) -> str:
     """Fit on `items`, write the model to `out`, and return a report of the CV figures."""
     rows = collect(bot, items)
-    x, y = matrix(rows)
+    x, y = matrix(decided(rows))
     model = fit(x, y)
     cv = decisions(rows, k=k)
     out.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")

@@ -16,7 +16,10 @@ beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
   excerpt has none (beyond what the question gives), else 0;
 - `unknown`: how many names or words of the question the corpus never uses (at most 2);
 - `margin`: the best excerpt's score minus the best from another passage;
-- `english`: 1 for an English question (cross-lingual cosines run lower).
+- `english`: 1 for an English question (cross-lingual cosines run lower);
+- `given_missing`: the share of the question's own numbers (a year, an amount) that the
+  excerpt and its section heading never give ("Năm 2020 Nhật Bản đứng thứ mấy…" against
+  a ranking of 2012–2018); 0 when the question gives none.
 
 `probability(features)` is the model's P(answerable); the answer abstains below the
 threshold saved with the coefficients.
@@ -29,7 +32,7 @@ import json
 import math
 from pathlib import Path
 
-FEATURES = ("dense", "coverage", "type_coverage", "type_missing", "unknown", "margin", "english")
+FEATURES = ("dense", "coverage", "type_coverage", "type_missing", "unknown", "margin", "english", "given_missing")
 MODEL_FILE = Path(__file__).with_name("abstention.json")
 
 

@@ -20,7 +20,7 @@ from ..models import Hit, QueryInfo
 from ..retrieve.question import Question, has_answer_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import fold, places_in, tokens
+from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from ..text.language import same_language
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
@@ -130,15 +130,24 @@ def scaled(cosine: float, band: tuple[float, float]) -> float:
 
 
 def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
-    """The focus words that lexical coverage counts: for English, only those the corpus
-    uses (names, numbers, acronyms), and not place names (spelled differently in the text)."""
+    """The focus words that lexical coverage counts.
+
+    For English: the question's words the corpus uses (names, numbers, acronyms; an
+    English plural meets the corpus's singular, "robots" ~ "robot"), then the Vietnamese
+    words of its glossary terms and of the places it names ("payments" → "thanh toan",
+    "Japan" → "nhat ban"), which are how the bulletin writes them.
+    """
     terms = [t for t in question.focus if t not in ENGLISH_WORDS or info.language != "en"]
-    if info.language == "en":
-        idf = idf_weights(index)
-        # an English plural meets the corpus's word ("robots" ~ "robot")
-        terms = [t if t in idf or t[:-1] not in idf else t[:-1] for t in terms]
-        terms = [t for t in terms if t in idf and not places_in(t)]
-    return terms
+    if info.language != "en":
+        return terms
+    idf = idf_weights(index)
+    folded = fold(info.normalized)
+    terms = [t if t in idf or t[:-1] not in idf else t[:-1] for t in terms]
+    terms = [t for t in terms if t in idf and not places_in(t)]
+    translated = glossary_terms(folded)
+    for group in sorted(places_in(folded)):
+        translated += [w for form in sorted(NAME_GROUPS[group]) if " " in form for w in form.split()]
+    return list(dict.fromkeys(terms + [w for w in translated if w in idf]))
 
 
 def score_sentences(

@@ -81,6 +81,10 @@ def features(
         (coverage(terms, set(tokens(t)), context, idf) for t in [*(c.text for c in excerpt.sentences), *extra] if has_answer_type(question, t)),
         default=0.0,
     )
+    # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
+    # it answers about another year or amount
+    given = set(re.findall(r"\d+", question.text))
+    shown = set(re.findall(r"\d+", " ".join([excerpt.text, *extra, passage.context])))
     return {
         "dense": excerpt.anchor.dense,
         "coverage": excerpt.coverage,
@@ -90,6 +94,7 @@ def features(
         "margin": excerpt.anchor.score - other,
         # cross-lingual, as the model was fit (English questions, Vietnamese passages)
         "english": float(not same_language(info.language, passage.language)),
+        "given_missing": len(given - shown) / len(given) if given else 0.0,
     }
 
 

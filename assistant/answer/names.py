@@ -14,6 +14,7 @@ from ..retrieve.question import asking_words
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text.lexicon import CAPITALISED_PLACES
 from .excerpt import idf_weights
 
 # Vietnamese question words and particles: they ask, they do not name a topic.
@@ -119,7 +120,21 @@ def unknown_places(info: QueryInfo, index: Index) -> list[str]:
         form = max(named, key=len)
         if " " in form or len(form) >= 5:  # "anh", "my", "uc" are syllables first
             out.append(form)
+    # one-syllable Vietnamese names, written capitalised ("Pháp", "Đức")
+    for name in CAPITALISED_PLACES:
+        if re.search(rf"(?<!\w){name}(?!\w)", info.normalized) and not _names_capitalised(index, name):
+            out.append(name)
     return out
+
+
+def _names_capitalised(index: Index, name: str) -> bool:
+    """Whether a passage writes `name` capitalised inside a sentence (not as its first
+    word, where any word is capitalised): "ở Pháp", not "Pháp luật …". Cached on the index."""
+    cache = index.__dict__.setdefault("_capitalised_names", {})
+    if name not in cache:
+        pattern = re.compile(rf"(?<![.!?:\n])\s{name}(?!\w)")
+        cache[name] = any(pattern.search(p.text) for p in index.passages)
+    return cache[name]
 
 
 def understood(info: QueryInfo, index: Index) -> bool:

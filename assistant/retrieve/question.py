@@ -64,7 +64,15 @@ def forms() -> dict:
     asking = {lang: set(words.split()) for lang, words in raw["asking"].items() if lang != "_about"}
     types = raw["answer_types"]
     units = [(re.compile(q), e) for q, e in types["units"].items()]
-    return {"kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units}
+    return {
+        "kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units,
+        "number_words": types["number_words"],
+        "date_range": re.compile(rf"\b(?:{types['date_range']})\b"),
+        "named_place": re.compile(rf"\b(?:{types['named_place']})\b"),
+        # the word that introduces a place, then at most two lower-case words ("thành phố
+        # ven biển Kawasaki")
+        "place_before_name": re.compile(rf"(?:^|\s)(?:{types['place_before_name']})(?:\s+[^\W\d_A-ZĐ][\w-]*){{0,2}}\s+$"),
+    }  # fmt: skip
 
 
 def asking_words() -> set[str]:
@@ -178,8 +186,10 @@ def number_unit(text: str) -> str | None:
     if not nouns:
         return None
     noun = "|".join(map(re.escape, nouns))
-    # "180.706 đề xuất", or the noun first: "dân số hơn 5 triệu người"
-    return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{noun})\b|\b(?:{noun})(?:\s+\S+){{0,3}}\s+\d"
+    # "180.706 đề xuất", "bốn đặc điểm" (matched folded too), or the noun first: "dân số
+    # hơn 5 triệu người"
+    count = rf"(?:\d[\d.,]*\S*|\b(?:{forms()['number_words']})\b)"
+    return rf"{count}(?:\s+\S+){{0,2}}\s+(?:{noun})\b|\b(?:{noun})(?:\s+\S+){{0,3}}\s+\d"
 
 
 def analyze(text: str) -> Question:
@@ -214,17 +224,50 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
     f = forms()
     given = set(re.findall(r"\d+", question.text))
     if kind == "date":
-        return any(m.group() not in given for m in re.finditer(f["date"], excerpt) if re.search(r"\d", m.group()))
+        years = {m.group() for m in re.finditer(f["date"], excerpt) if re.search(r"\d", m.group()) and m.group() not in given}
+        # a period ("từ năm nào đến năm nào") wants its two ends
+        return len(years) >= (2 if f["date_range"].search(fold(question.text)) else 1)
     if kind == "number":
-        numbers = [n for n in re.findall(r"\d[\d.,]*", excerpt) if n.strip(".,") not in given]
-        numbers = [n for n in numbers if not re.fullmatch(r"(19|20)\d{2}", n.strip(".,"))]
-        if not numbers:
-            return False
         if question.unit and kind == question.kind:
+            # the unit's pattern holds the count: digits, or a number word before the noun
             return bool(re.search(question.unit, excerpt.lower()) or re.search(question.unit, fold(excerpt)))
-        return True
+        numbers = [n for n in re.findall(r"\d[\d.,]*", excerpt) if n.strip(".,") not in given]
+        return any(not re.fullmatch(r"(19|20)\d{2}", n.strip(".,")) for n in numbers)
+    if kind == "where" and f["named_place"].search(fold(question.text)):
+        return bool(places_named(question, excerpt))
     if kind in ("who", "name", "where"):
         asked = {w.lower() for w in re.findall(r"[\w-]+", question.text)}
         names = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-ZĐ][\w-]+", excerpt)
         return any(n.lower() not in asked for n in names)
     return None
+
+
+def places_named(question: Question, excerpt: str) -> list[str]:
+    """The places an excerpt names that the question does not: a place of the lexicon
+    (in any spelling), or a capitalised name right after a word that introduces a place
+    ("thành phố ven biển Kawasaki", "tại Songdo", "in Tokyo"). A place the question names, in
+    either language ("Korea" ~ "Hàn Quốc"), or a word it gives through the glossary
+    ("Olympics" ~ "Thế vận hội"), is not an answer.
+    """
+    asked_text = fold(question.text)
+    asked_groups = places_in(asked_text)
+    asked = set(tokens(question.text))
+    for term, forms_ in GLOSSARY.items():
+        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", asked_text):
+            for form in forms_:
+                asked |= set(form.split())
+    out = [min(NAME_GROUPS[g], key=len) for g in places_in(fold(excerpt)) - asked_groups]
+    words = list(re.finditer(r"[\w'’-]+", excerpt))
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.group()[:1].isupper() and forms()["place_before_name"].search(excerpt[max(0, w.start() - 30) : w.start()]):
+            run = [w.group()]
+            while i + 1 < len(words) and words[i + 1].group()[:1].isupper() and excerpt[words[i].end() : words[i + 1].start()] == " ":
+                i += 1
+                run.append(words[i].group())
+            name = " ".join(run)
+            if not set(tokens(name)) <= asked and not places_in(fold(name)) & asked_groups:
+                out.append(name)
+        i += 1
+    return out

@@ -47,6 +47,10 @@ def english_name(group: int) -> str:
 # the check lenient for those names only.
 NAME_GROUPS: list[set[str]] = _places()
 
+# Vietnamese place names of one syllable, as written ("Pháp" → "france"): folded they are
+# common words ("phương pháp"), so they count only capitalised and accented.
+CAPITALISED_PLACES: dict[str, str] = dict(_read("places.en-vi.json").get("capitalised", {}))
+
 # English terms of public-sector innovation and their Vietnamese forms (folded), for the
 # lexical side of English questions over the Vietnamese text: without them an English
 # question shares only names and numbers with the bulletin. The longest English form is
