@@ -6,7 +6,9 @@ features of the evidence the answer stage found (`Answer.evidence`, see
 the sets hold far fewer unanswerable questions than answerable ones) and writes its
 coefficients and threshold to `answer/abstention.json`.
 
-The threshold is the one that maximises TNR − 2·FNR on the fitting questions: a false
+The threshold is the one that maximises TNR − 2·FNR over out-of-fold probabilities of
+the fitting questions (each from a model fit without its fold; in-sample probabilities
+are over-confident and put the cut at an edge of the data): a false
 abstention (an answerable question refused) is counted twice as costly as answering an
 unanswerable one, because the answer is still a cited quote the reader can check.
 
@@ -66,14 +68,25 @@ def fit(x: np.ndarray, y: np.ndarray) -> dict:
     if len(set(y.tolist())) < 2:
         raise AssistantError("calibrating needs both answerable and unanswerable questions")
     model = LogisticRegression(C=C, class_weight="balanced", max_iter=1000).fit(x, y)
-    p = model.predict_proba(x)[:, 1]
     return {
         "features": list(abstain.FEATURES),
         "coef": [round(float(c), 4) for c in model.coef_[0]],
         "intercept": round(float(model.intercept_[0]), 4),
-        "threshold": best_threshold(p, y),
+        "threshold": best_threshold(out_of_fold(x, y), y),
         "fit_on": {"answerable": int(y.sum()), "unanswerable": int((y == 0).sum())},
     }
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, *, k: int = 5) -> np.ndarray:
+    """P(answerable) of each row from a model fit without its fold (one seed): what the
+    threshold is chosen on, since probabilities on the fitting rows are over-confident."""
+    LogisticRegression, StratifiedKFold = _sklearn()
+    k = max(2, min(k, int((y == 0).sum()), int(y.sum())))
+    p = np.zeros(len(y))
+    for train, test in StratifiedKFold(k, shuffle=True, random_state=0).split(x, y):
+        model = LogisticRegression(C=C, class_weight="balanced", max_iter=1000).fit(x[train], y[train])
+        p[test] = model.predict_proba(x[test])[:, 1]
+    return p
 
 
 def cross_validated(x: np.ndarray, y: np.ndarray, *, k: int = 5, seeds: int = 5) -> np.ndarray:

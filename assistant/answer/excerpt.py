@@ -146,7 +146,7 @@ def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
     terms = [t for t in terms if t in idf and not places_in(t)]
     translated = glossary_terms(folded)
     for group in sorted(places_in(folded)):
-        translated += [w for form in sorted(NAME_GROUPS[group]) if " " in form for w in form.split()]
+        translated += [w for form in sorted(NAME_GROUPS[group]) for w in form.split()]
     return list(dict.fromkeys(terms + [w for w in translated if w in idf]))
 
 

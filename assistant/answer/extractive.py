@@ -60,6 +60,13 @@ SIDE_MISSING = {
 ENGLISH_PREFIX = "The bulletin says (quoted in Vietnamese, its original language):"
 
 
+# Small counts as the text may write them ("hai động lực" for "the 2 drivers"), folded.
+NUMBER_WORDS = {
+    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+
+
 def _lang(language: str) -> str:
     return "en" if language == "en" else "vi"
 
@@ -84,7 +91,8 @@ def features(
     # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
     # it answers about another year or amount
     given = set(re.findall(r"\d+", question.text))
-    shown = set(re.findall(r"\d+", " ".join([excerpt.text, *extra, passage.context])))
+    shown_text = " ".join([excerpt.text, *extra, passage.context])
+    shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
     return {
         "dense": excerpt.anchor.dense,
         "coverage": excerpt.coverage,

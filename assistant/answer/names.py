@@ -84,10 +84,22 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
         return any(all(w in idf for w in form.split()) for form in GLOSSARY.get(word, ()))
 
     text = info.normalized
+    named_places = mentioned_places(index)  # "UN", "Australia": named in the text as "Liên hợp quốc", "Úc"
+
+    def is_name(word: str) -> bool:
+        """Written as a name by the corpus too: never lower case in it."""
+        return fold(word) not in index.vocabulary.folded_words or word.isupper()
+
     unknown: list[str] = []
     for first, run in capitalised_runs(text):
+        if first == 0 and len(run) > 1 and fold(run[0]) in idf and not is_name(run[0]):
+            run = run[1:]  # "Qua Dịch vụ …": the first word is capitalised anyway
+            first = 1
         words = [fold(w).removesuffix("'s").removesuffix("’s") for w in run]
-        words = [w for w in words if w not in ENGLISH_WORDS and w not in _asking()]
+        # an English plural acronym ("SDGs") is its singular
+        words = [w[:-1] if r.endswith("s") and r[:-1].isupper() and len(r) > 2 else w for w, r in zip(words, run)]
+        place_words = {w for g in places_in(" ".join(words)) & named_places for form in NAME_GROUPS[g] for w in form.split()}
+        words = [w for w in words if w not in ENGLISH_WORDS and w not in _asking() and w not in place_words]
         if not words or (first == 0 and len(words) == 1):
             continue  # the first word of a sentence is capitalised anyway
         if info.language == "en" and all(w.rstrip("s").isupper() for w in run):
@@ -100,7 +112,9 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
             continue  # "State Council", "Smart Nation": institutions are translated in the text
         if not any(is_known(w) for w in words):
             unknown.append(" ".join(words))
-        elif info.language != "en" and len(words) >= 2:
+        elif info.language != "en" and len(words) >= 2 and not any(w.isupper() for w in run):
+            # a Vietnamese name of two syllables ("Thái Lan") is known only as that very
+            # pair; a run with an acronym ("Dịch MERS") is a word and a name, each known
             pairs = index.vocabulary.folded_pairs
             if not all((a, b) in pairs for a, b in zip(words, words[1:])):
                 unknown.append(" ".join(words))
@@ -121,9 +135,16 @@ def unknown_places(info: QueryInfo, index: Index) -> list[str]:
         if " " in form or len(form) >= 5:  # "anh", "my", "uc" are syllables first
             out.append(form)
     # one-syllable Vietnamese names, written capitalised ("Pháp", "Đức")
+    pairs = index.vocabulary.folded_pairs
     for name in CAPITALISED_PLACES:
-        if re.search(rf"(?<!\w){name}(?!\w)", info.normalized) and not _names_capitalised(index, name):
-            out.append(name)
+        m = re.search(rf"(?<!\w){name}(?!\w)\s*(\w*)", info.normalized)
+        if not m or _names_capitalised(index, name):
+            continue
+        # the question's first word is capitalised anyway: "Ý tưởng …" is a word of the
+        # corpus ("ý tưởng"), not Italy
+        if m.start() == 0 and (fold(name), fold(m.group(1))) in pairs:
+            continue
+        out.append(name)
     return out
 
 

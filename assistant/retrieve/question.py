@@ -67,6 +67,7 @@ def forms() -> dict:
     return {
         "kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units,
         "number_words": types["number_words"],
+        "numeral": re.compile(rf"(?<!\w)({'|'.join(types['number_words'])})(?!\w)"),
         "date_range": re.compile(rf"\b(?:{types['date_range']})\b"),
         "named_place": re.compile(rf"\b(?:{types['named_place']})\b"),
         # the word that introduces a place, then at most two lower-case words ("thành phố
@@ -186,10 +187,16 @@ def number_unit(text: str) -> str | None:
     if not nouns:
         return None
     noun = "|".join(map(re.escape, nouns))
-    # "180.706 đề xuất", "bốn đặc điểm" (matched folded too), or the noun first: "dân số
-    # hơn 5 triệu người"
-    count = rf"(?:\d[\d.,]*\S*|\b(?:{forms()['number_words']})\b)"
-    return rf"{count}(?:\s+\S+){{0,2}}\s+(?:{noun})\b|\b(?:{noun})(?:\s+\S+){{0,3}}\s+\d"
+    # "180.706 đề xuất" ("bốn đặc điểm" once its numeral is a digit: see `numerals`), or
+    # the noun first: "dân số hơn 5 triệu người"
+    return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{noun})\b|\b(?:{noun})(?:\s+\S+){{0,3}}\s+\d"
+
+
+def numerals(text: str) -> str:
+    """Lower-case text with counts written as words turned into digits ("bốn đặc điểm" →
+    "4 đặc điểm"), read as written: folded, "hai" (two) would also be "hại" (harm)."""
+    f = forms()
+    return f["numeral"].sub(lambda m: f["number_words"][m.group(1)], text.lower())
 
 
 def analyze(text: str) -> Question:
@@ -228,11 +235,13 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         # a period ("từ năm nào đến năm nào") wants its two ends
         return len(years) >= (2 if f["date_range"].search(fold(question.text)) else 1)
     if kind == "number":
+        written = numerals(excerpt)  # "bốn đặc điểm" counts as "4 đặc điểm"
+        numbers = [n for n in re.findall(r"\d[\d.,]*", written) if n.strip(".,") not in given]
+        if not any(not re.fullmatch(r"(19|20)\d{2}", n.strip(".,")) for n in numbers):
+            return False
         if question.unit and kind == question.kind:
-            # the unit's pattern holds the count: digits, or a number word before the noun
-            return bool(re.search(question.unit, excerpt.lower()) or re.search(question.unit, fold(excerpt)))
-        numbers = [n for n in re.findall(r"\d[\d.,]*", excerpt) if n.strip(".,") not in given]
-        return any(not re.fullmatch(r"(19|20)\d{2}", n.strip(".,")) for n in numbers)
+            return bool(re.search(question.unit, written) or re.search(question.unit, fold(written)))
+        return True
     if kind == "where" and f["named_place"].search(fold(question.text)):
         return bool(places_named(question, excerpt))
     if kind in ("who", "name", "where"):
@@ -270,4 +279,8 @@ def places_named(question: Question, excerpt: str) -> list[str]:
             if not set(tokens(name)) <= asked and not places_in(fold(name)) & asked_groups:
                 out.append(name)
         i += 1
-    return out
+    # once each, as the excerpt writes it where it does
+    named: dict[str, str] = {}
+    for name in out:
+        named[fold(name)] = name
+    return list(named.values())
