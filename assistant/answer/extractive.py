@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
-from ..retrieve.question import Question, analyze, asking_words, has_answer_type
+from ..retrieve.question import Question, analyze, asked_types, asking_words, has_answer_type, holds_type
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, places_in, tokens
@@ -84,10 +84,14 @@ def features(
     typed = has_answer_type(question, " ".join([excerpt.text, *extra]))
     # the question's words around what the kind asks for: the best coverage of a
     # sentence that holds it ("dân số 5 triệu" about Singapore does not answer Songdo)
-    type_coverage = excerpt.coverage if typed is None else max(
-        (coverage(terms, set(tokens(t)), context, idf) for t in [*(c.text for c in excerpt.sentences), *extra] if has_answer_type(question, t)),
-        default=0.0,
-    )
+    # (a question asking two things, "từ năm nào … mấy dự án", takes the mean over them:
+    # the year and the count may sit in two sentences)
+    texts = [*(c.text for c in excerpt.sentences), *extra]
+    kinds = asked_types(question)
+    type_coverage = excerpt.coverage if typed is None else sum(
+        max((coverage(terms, set(tokens(t)), context, idf) for t in texts if holds_type(question, kind, t)), default=0.0)
+        for kind in kinds
+    ) / len(kinds)
     # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
     # it answers about another year or amount
     given = set(re.findall(r"\d+", question.text))

@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..text import GLOSSARY, NAME_GROUPS, fold, places_in, tokens
+from ..text.language import is_vietnamese_syllable
 from ..text.lexicon import read_lexicon
 
 Kind = Literal[
@@ -165,14 +166,19 @@ def focus_terms(text: str) -> list[str]:
 def number_unit(text: str) -> str | None:
     """A pattern the answer's number must match, from what the question counts.
 
-    Money, shares, ranks and durations have their units (`question-forms.json`);
+    Money, shares, ranks and durations have their units (`question-forms.json`), when
+    named right after the asking words (or anywhere, when no noun follows them);
     otherwise the noun after "bao nhiêu / mấy / how many" must follow the number within
     two words ("bao nhiêu đề xuất" → "180.706 đề xuất"), an English noun as it is or
     through the glossary's Vietnamese ("how many proposals" → "proposals", "đề xuất").
     """
     folded = fold(text)
+    # what is counted is named right after the asking words ("bao nhiêu % chi phí", "mấy
+    # dự án" even in "lập ngân sách … chọn mấy dự án"); elsewhere only when nothing is
+    asked = re.search(r"(?:\b(?:bao nhieu|may|by how much|how many|how much|what|which|how \w+)|%)((?:\s*\S+){0,4})", folded)
+    window = asked.group(0) if asked else ""
     for pattern, unit in forms()["units"]:
-        if pattern.search(folded):
+        if pattern.search(window):
             return unit
     m = re.search(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?", folded)
     nouns = []
@@ -185,7 +191,7 @@ def number_unit(text: str) -> str | None:
         # the English noun too: an English document counts "100,000 people"
         nouns = next(([w, *GLOSSARY[w]] for w in words if w in GLOSSARY), [])
     if not nouns:
-        return None
+        return next((unit for pattern, unit in forms()["units"] if pattern.search(folded)), None)
     noun = "|".join(map(re.escape, nouns))
     # "180.706 đề xuất" ("bốn đặc điểm" once its numeral is a digit: see `numerals`), or
     # the noun first: "dân số hơn 5 triệu người"
@@ -211,6 +217,16 @@ def analyze(text: str) -> Question:
         sides=compared_sides(text) if kind == "compare" else [],
         unit=number_unit(text) if kind == "number" else None,
     )
+
+
+def asked_types(question: Question) -> list[str]:
+    """The kinds of the question whose answer type can be checked ("number", "date", …)."""
+    return [k for k in dict.fromkeys([question.kind, *question.also]) if _has_type(question, k, "") is not None]
+
+
+def holds_type(question: Question, kind: str, text: str) -> bool:
+    """Whether a text holds what one of the question's kinds asks for (see `_has_type`)."""
+    return bool(_has_type(question, kind, text))
 
 
 def has_answer_type(question: Question, excerpt: str) -> bool | None:
@@ -247,6 +263,8 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
     if kind in ("who", "name", "where"):
         asked = {w.lower() for w in re.findall(r"[\w-]+", question.text)}
         names = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-ZĐ][\w-]+", excerpt)
+        # a sentence's first word is a name when it is no Vietnamese word ("Alibaba …")
+        names += [w for w in re.findall(r"(?:^|[.!?]\s)([A-ZĐ][\w-]+)", excerpt) if not is_vietnamese_syllable(fold(w))]
         return any(n.lower() not in asked for n in names)
     return None
 
