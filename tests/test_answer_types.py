@@ -154,3 +154,18 @@ def test_english_words_meet_the_text_through_the_glossary_and_counts_in_words(
 ):
     a = real_bot.ask(question)
     assert not a.abstained and fact in a.text
+
+
+def test_glossary_terms_match_their_english_inflections():
+    from assistant.text.lexicon import glossary_matches
+
+    assert "trial" in glossary_matches("where has japan trialled fingerprint payments")
+    assert "tourists" in glossary_matches("payments for tourists")
+    assert glossary_matches("a trialogue") == []  # a word that only starts like a term
+
+
+@pytest.mark.model
+def test_english_questions_weigh_the_words_the_glossary_translates(real_bot):
+    info = real_bot.searcher.analyze("Where has Japan trialled fingerprint payments for tourists?")
+    assert info.dense_weight < 0.9  # the BM25 side counts: "vân tay", "khách du lịch"
+    assert "van" in info.lexical_terms and "khach" in info.lexical_terms

@@ -28,6 +28,7 @@ from ..models import Hit, QueryInfo
 from ..store.index import Index
 from ..text import NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
 from ..text.language import ENGLISH_WORDS
+from ..text.lexicon import glossary_matches
 
 # Dense weight per query language, before the lexical-coverage adjustment. Set on the dev
 # set's groups; see README "Retrieval" for the measurements behind them.
@@ -97,7 +98,12 @@ class Searcher:
             lexical_terms += glossary_terms(fold(text))
         weight = DENSE_WEIGHT[language]
         if language == "en":
-            # Names and numbers shared with the bulletin still count, in proportion.
+            # Names and numbers shared with the bulletin, and the words the glossary
+            # translates, count in proportion to how much of the question they cover.
+            content = [t for t in folded if t not in ENGLISH_WORDS and not t.isdigit()]
+            translated = {w for term in glossary_matches(fold(text)) for w in term.split()}
+            if content:
+                known = max(known, sum(t in translated or t in vocab.folded_words for t in content) / len(content))
             weight = 1.0 - (1.0 - weight) * min(1.0, known * 2)
         return QueryInfo(
             original=query,

@@ -58,14 +58,40 @@ CAPITALISED_PLACES: dict[str, str] = dict(_read("places.en-vi.json").get("capita
 GLOSSARY: dict[str, tuple[str, ...]] = _glossary()
 
 
+def _inflected(term: str) -> str:
+    """A pattern for a term and its English inflections: "trial" → trials, trialled,
+    trialed, trialling; "use" → uses, used, using. Multi-word terms inflect their last word."""
+    stem = re.escape(term)
+    if len(term) < 3 or not term[-1].isalpha():
+        return stem
+    endings = ["s", "es", "d", "ed", "ing", f"{term[-1]}ed", f"{term[-1]}ing"]
+    forms = [stem + f"(?:{'|'.join(endings)})?"]
+    if term.endswith("e"):
+        forms.append(re.escape(term[:-1]) + "ing")
+    if term.endswith("y"):
+        forms.append(re.escape(term[:-1]) + "(?:ies|ied)")
+    return "(?:" + "|".join(forms) + ")"
+
+
 def _patterns() -> list[tuple[str, re.Pattern]]:
     return [
-        (term, re.compile(rf"(?<![\w&-]){re.escape(term)}(?![\w&-])"))
+        (term, re.compile(rf"(?<![\w&-]){_inflected(term)}(?![\w&-])"))
         for term in sorted(GLOSSARY, key=len, reverse=True)
     ]
 
 
 _GLOSSARY_PATTERNS = _patterns()
+
+
+def glossary_matches(folded: str) -> list[str]:
+    """The field's English terms a folded text uses, longest first, each stretch once."""
+    out: list[str] = []
+    taken = folded
+    for term, pattern in _GLOSSARY_PATTERNS:
+        taken, found = pattern.subn(" ", taken)
+        if found:
+            out.append(term)
+    return out
 
 
 def glossary_terms(folded: str) -> list[str]:
@@ -74,13 +100,7 @@ def glossary_terms(folded: str) -> list[str]:
     Longest terms first, and a matched stretch is not matched again by a shorter term
     inside it ("smart city" does not also give "city").
     """
-    out: list[str] = []
-    taken = folded
-    for term, pattern in _GLOSSARY_PATTERNS:
-        taken, found = pattern.subn(" ", taken)
-        if found:
-            for form in GLOSSARY[term]:
-                out += form.split()
+    out = [w for term in glossary_matches(folded) for form in GLOSSARY[term] for w in form.split()]
     return list(dict.fromkeys(out))
 
 
