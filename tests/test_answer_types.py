@@ -169,3 +169,29 @@ def test_english_questions_weigh_the_words_the_glossary_translates(real_bot):
     info = real_bot.searcher.analyze("Where has Japan trialled fingerprint payments for tourists?")
     assert info.dense_weight < 0.9  # the BM25 side counts: "vân tay", "khách du lịch"
     assert "van" in info.lexical_terms and "khach" in info.lexical_terms
+
+
+@pytest.mark.parametrize(
+    "question, excerpt, names",
+    [
+        # a title-cased common noun is no name
+        (
+            "Bộ trưởng chuyên trách phụ trách chương trình Quốc gia Thông minh của Singapore tên là gì?",
+            "Tầm nhìn Quốc gia Thông minh được thúc đẩy bởi Văn phòng Thủ tướng. Một ủy ban cấp Bộ do Phó Thủ tướng Chính phủ làm Chủ tịch.",
+            [],
+        ),
+        (
+            "he thong dinh danh so quoc gia cua singapore ten la gi",
+            "(2) Một hệ thống nhận dạng số quốc gia mới, với chữ ký số khuyến khích các giao dịch với Chính phủ;",
+            [],
+        ),
+        # quoted, an acronym, a word of another language, a run after "ứng dụng"
+        ("Seoul dùng khẩu hiệu gì?", "với khẩu hiệu “công dân là thị trường”.", ["công dân là thị trường"]),
+        ("Cơ quan đó tên là gì?", "Bộ phận Dịch vụ Công (PSD) đào tạo", ["PSD"]),
+        ("Ứng dụng đó tên là gì?", "Ủy ban đã xây dựng ứng dụng Trung tâm sức khỏe để xử lý", ["Trung tâm sức khỏe"]),
+    ],
+)
+def test_a_name_is_a_name_not_a_title_cased_noun(question, excerpt, names):
+    from assistant.retrieve.question import names_given
+
+    assert names_given(analyze(question), excerpt) == names

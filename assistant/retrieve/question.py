@@ -70,6 +70,7 @@ def forms() -> dict:
         "number_words": types["number_words"],
         "numeral": re.compile(rf"(?<!\w)({'|'.join(types['number_words'])})(?!\w)"),
         "date_range": re.compile(rf"\b(?:{types['date_range']})\b"),
+        "naming": re.compile(rf"(?:{types['naming_words']})\s+$", re.IGNORECASE),
         "named_place": re.compile(rf"\b(?:{types['named_place']})\b"),
         # the word that introduces a place, then at most two lower-case words ("thành phố
         # ven biển Kawasaki")
@@ -260,6 +261,8 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         return True
     if kind == "where" and f["named_place"].search(fold(question.text)):
         return bool(places_named(question, excerpt))
+    if kind == "name":
+        return bool(names_given(question, excerpt))
     if kind in ("who", "name", "where"):
         asked = {w.lower() for w in re.findall(r"[\w-]+", question.text)}
         names = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-ZĐ][\w-]+", excerpt)
@@ -267,6 +270,22 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         names += [w for w in re.findall(r"(?:^|[.!?]\s)([A-ZĐ][\w-]+)", excerpt) if not is_vietnamese_syllable(fold(w))]
         return any(n.lower() not in asked for n in names)
     return None
+
+
+def names_given(question: Question, excerpt: str) -> list[str]:
+    """The names an excerpt gives that the question does not: a quoted phrase, an acronym
+    ("PSD", "GovTech"), a word that is no Vietnamese syllable ("Kawasaki"), or a
+    capitalised run after a word that introduces a name ("ứng dụng Trung tâm sức khỏe").
+    A title-cased common noun ("Văn phòng Thủ tướng", "Chính phủ") is not a name.
+    """
+    asked = set(tokens(question.text))
+    found = re.findall(r"[“\"]([^”\"]{2,80})[”\"]", excerpt)
+    found += re.findall(r"\b[A-ZĐ][\w&]*[A-ZĐ&][\w&]*\b", excerpt)
+    found += [w for w in re.findall(r"\b[A-ZĐ][\w-]+", excerpt) if not is_vietnamese_syllable(fold(w))]
+    for m in re.finditer(r"\b[A-ZĐ][\w-]*(?:\s[A-ZĐa-zđ\u00C0-\u1EF9][\w-]*){0,3}", excerpt):
+        if forms()["naming"].search(excerpt[max(0, m.start() - 20) : m.start()]):
+            found.append(m.group())
+    return [n for n in dict.fromkeys(found) if not set(tokens(n)) <= asked]
 
 
 def places_named(question: Question, excerpt: str) -> list[str]:
