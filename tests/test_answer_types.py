@@ -195,3 +195,23 @@ def test_a_name_is_a_name_not_a_title_cased_noun(question, excerpt, names):
     from assistant.retrieve.question import names_given
 
     assert names_given(analyze(question), excerpt) == names
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Bản tin số 2/2021 này do đơn vị nào thực hiện?", "Trung tâm Thông tin và Thống kê KH&CN"),
+        ("Who published the 2018 report on the STI policy experiences of China, Japan, Korea and Singapore cited in the references?", "ESCAP"),
+    ],
+)
+def test_questions_about_the_bulletin_itself_read_its_title_page_and_references(real_bot, question, fact):
+    a = real_bot.ask(question)
+    assert not a.abstained and fact in a.text
+
+
+@pytest.mark.model
+def test_other_questions_never_quote_the_title_page_or_references(real_bot):
+    for question in ("Bản tin này nói gì về Nhật Bản?", "which countries does this bulletin look at"):
+        a = real_bot.ask(question)
+        assert all(real_bot.passage(c.passage_id).kind not in ("front", "reference") for c in a.citations)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..models import Hit, QueryInfo
-from ..retrieve.question import Question, has_answer_type
+from ..retrieve.question import Question, has_answer_type, source_kinds
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
@@ -170,10 +170,11 @@ def score_sentences(
     names = {fold(n) for n in _NAME.findall(info.normalized)}
     asked_places = places_in(fold(info.normalized))
     w = info.dense_weight
+    kinds = ANSWER_KINDS | source_kinds(info.normalized)
     out: list[Candidate] = []
     for h, hit in enumerate(hits):
-        if hit.passage.kind not in ANSWER_KINDS:
-            continue  # the reference list and the title page name things, they answer nothing
+        if hit.passage.kind not in kinds:
+            continue  # the reference list and the title page name things; they answer only about themselves
         row = index.position[hit.passage.id]
         context = set(tokens(hit.passage.context))
         passage_places = places_in(fold(hit.passage.context)) or places_in(fold(hit.passage.text))
@@ -291,7 +292,25 @@ def expand(
     excerpt.extra = list_items(excerpt, question, hits, index)
     if not excerpt.extra and hi == len(rows) - 1 and has_answer_type(question, excerpt.text) is False:
         excerpt.extra = continuation(passage, question, index)
+    if passage.kind == "front" and not excerpt.extra:
+        excerpt.extra = front_matter(passage, index)
     return excerpt
+
+
+def front_matter(passage, index: Index, limit: int = 2) -> list[tuple[int, int, int]]:
+    """The document's other title-page passages (the publisher beside the title): a
+    question about the document reads its front matter as one block. Rows of front
+    passages per document are found once and cached on the index."""
+    fronts = index.__dict__.get("_front_rows")
+    if fronts is None:
+        fronts = {}
+        for row, p in enumerate(index.passages):
+            if p.kind == "front":
+                fronts.setdefault(p.doc_id, []).append(row)
+        index.__dict__["_front_rows"] = fronts
+    own = index.position[passage.id]
+    rows = [r for r in fronts.get(passage.doc_id, []) if r != own][:limit]
+    return [(r, 0, len(index.passages[r].text)) for r in rows]
 
 
 def continuation(passage, question: Question, index: Index) -> list[tuple[int, int, int]]:

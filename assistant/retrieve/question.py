@@ -78,6 +78,23 @@ def forms() -> dict:
     }  # fmt: skip
 
 
+def source_kinds(text: str) -> set[str]:
+    """The kinds of secondary passage a question may be answered from: "front" (the title
+    page: "Bản tin này do đơn vị nào thực hiện?") and "reference" (the reference list:
+    "… cited in the references?"), from `about_sources` in the question-form lexicon."""
+    folded = fold(text)
+    return {
+        kind
+        for kind, patterns in _source_forms().items()
+        if any(re.search(rf"(?<!\w){p}(?!\w)", folded) for p in patterns)
+    }
+
+
+@functools.cache
+def _source_forms() -> dict[str, list[str]]:
+    return {k: v for k, v in read_lexicon("question-forms.json").get("about_sources", {}).items() if not k.startswith("_")}
+
+
 def asking_words() -> set[str]:
     f = forms()
     return f["asking"]["vi"] | f["asking"]["en"]

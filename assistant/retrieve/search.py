@@ -29,6 +29,7 @@ from ..store.index import Index
 from ..text import NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
 from ..text.language import ENGLISH_WORDS
 from ..text.lexicon import glossary_matches
+from .question import source_kinds
 
 # Dense weight per query language, before the lexical-coverage adjustment. Set on the dev
 # set's groups; see README "Retrieval" for the measurements behind them.
@@ -67,7 +68,8 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.max_query_chars = max_query_chars
-        self._secondary = np.array([p.kind in ("reference", "front") for p in index.passages], dtype=bool)
+        self._kind = np.array([p.kind for p in index.passages], dtype=object)
+        self._secondary = np.isin(self._kind, ["reference", "front"])
         # The same passage text in two documents (a copy added with --force, a reprint)
         # is shown once: each row points to the first row with its normalised text.
         first: dict[str, int] = {}
@@ -200,7 +202,10 @@ class Searcher:
         if mode == "hybrid":
             # The reference list and the title page match many words and answer nothing:
             # they stay findable, below the text.
-            fused = np.where(self._secondary, fused * 0.5, fused)
+            # A question about the bulletin itself or its references reads them as text.
+            asked = source_kinds(info.normalized)
+            secondary = self._secondary & ~np.isin(self._kind, sorted(asked)) if asked else self._secondary
+            fused = np.where(secondary, fused * 0.5, fused)
         fused = np.where(allowed, fused, -np.inf)
         order = self._follow_lead_in(self._once(fused, k), fused, k)
         dense_rank = ranks_of(dense, order)
