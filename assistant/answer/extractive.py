@@ -145,6 +145,32 @@ def _mentions(side: str, others: list[str], passage) -> bool:
     return bool(words) and sum(w in present for w in words) >= max(1, (len(words) + 1) // 2)
 
 
+# What a sub-query keeps of a comparison: not the asking ("so sánh", "compare", "vs")
+# nor the words that joined the sides ("và", "and", "giữa", "between"); "khác nhau",
+# "differ" stay: the text may state the difference in so many words.
+_COMPARING = re.compile(
+    r"(?<!\w)(so s[áa]nh|compare[sd]?|comparison of|contrast|versus|vs\.?|each of them|m[ỗo]i n[ướu][ớo]c)(?!\w)",
+    re.IGNORECASE,
+)
+_JOINING = r"(?:v[àa]|v[ớo]i|and|or|gi[ữu]a|between|both|c[ảa]|&|,)"
+
+
+def side_query(text: str, side: str, others: list[str]) -> str:
+    """The question as asked of one side: the other sides, the asking words of the
+    comparison and the words that joined the sides taken out.
+
+    >>> side_query("So sánh việc dùng robot ở Nhật Bản và Hàn Quốc", "Nhật Bản", ["Hàn Quốc"])
+    'việc dùng robot ở Nhật Bản'
+    """
+    query = text
+    for other in others:
+        query = re.sub(rf"(?:\s*{_JOINING})*\s*{re.escape(other)}(?:\s*{_JOINING}(?=\s|$))*", " ", query, flags=re.IGNORECASE)
+    query = _COMPARING.sub(" ", query)
+    query = re.sub(rf"^\s*(?:{_JOINING}\s+)+|(?:\s+{_JOINING})+\s*([?.!]?)\s*$", r" \1", query, flags=re.IGNORECASE)
+    query = re.sub(r"\s+([?.!,:;])", r"\1", re.sub(r"\s+", " ", query)).strip(" ,:;")
+    return query or side
+
+
 def compare_excerpts(
     question: Question, info: QueryInfo, index: Index, bands: dict, search: SideSearch
 ) -> list[tuple[str, Excerpt | None, list[Candidate], QueryInfo, list[Hit]]]:
@@ -155,11 +181,8 @@ def compare_excerpts(
     """
     out = []
     for side in question.sides:
-        query = info.normalized
-        for other in question.sides:
-            if other != side:
-                query = re.sub(re.escape(other), " ", query, flags=re.IGNORECASE)
-        sub_info, sub_hits, sub_qvec = search(re.sub(r"\s+", " ", query).strip())
+        query = side_query(info.normalized, side, [o for o in question.sides if o != side])
+        sub_info, sub_hits, sub_qvec = search(query)
         sub_q = question.model_copy(update={"focus": analyze(sub_info.normalized).focus})
         candidates = score_sentences(sub_info, sub_q, sub_hits, sub_qvec, index, bands)
         others = [o for o in question.sides if o != side]

@@ -123,7 +123,7 @@ def kind_of(text: str) -> Kind:
 
 
 def _explicit_compare(folded: str) -> bool:
-    return bool(re.search(r"\b(so sanh|compare[sd]?|comparison|khac nhau|khac biet|versus|vs)\b", folded))
+    return bool(re.search(r"\b(so sanh|compare[sd]?|comparison|contrast(s|ed)?|doi chieu|khac nhau|khac biet|versus|vs)\b", folded))
 
 
 def compared_sides(text: str) -> list[str]:
@@ -163,7 +163,8 @@ def _trim_side(side: str) -> str:
     """A side without the words that ask ("So sánh …", "… khác nhau ở điểm nào")."""
     words = side.split()
     asking = asking_words()
-    while words and fold(words[0]) in asking | {"viec", "how", "the"}:
+    # ("Ten Million Imagination Oasis" is a name, not "tên": capitalised words stay)
+    while words and fold(words[0]) in asking | {"viec", "how", "the"} and not words[0][:1].isupper():
         words.pop(0)
     cut = len(words)
     for i, w in enumerate(words):
