@@ -221,3 +221,38 @@ def test_english_words_without_a_shared_word_find_their_passage_through_the_glos
     hits = real_bot.search("Where has Japan trialled fingerprint payments for tourists?")
     found = [h for h in hits[:2] if "điểm nóng du lịch" in h.passage.text]
     assert found and found[0].lexical_rank == 1  # "vân tay", "thanh toán", "khách du lịch"
+
+
+@pytest.mark.parametrize(
+    "question, excerpt, holds",
+    [
+        # a unit counts beside a number, not inside another word
+        ("Trung Quốc đã chi bao nhiêu tiền cho dự án?", "hệ thống có tỷ lệ chính xác là 92% và hỗ trợ cộng đồng", False),
+        ("Trung Quốc đã chi bao nhiêu tiền cho dự án?", "kế hoạch trị giá 449 triệu USD", True),
+        ("Cuộc thi trao thưởng bao nhiêu tiền?", "giải thưởng $95.000", True),
+        ("How large is Singapore?", "một quốc gia nhỏ 720 km² so với", True),
+        # the unit comes from what the asking words count, not from a word elsewhere
+        ("Những hãng xe nào góp tiền xây trạm hydro và góp bao nhiêu?", "đã đồng ý tài trợ 1/3 chi phí", True),
+        ("Seoul mỗi năm chọn mấy dự án khi lập ngân sách?", "lựa chọn 35 dự án mỗi năm", True),
+    ],
+)
+def test_a_unit_stands_beside_its_number(question, excerpt, holds):
+    q = analyze(question)
+    assert has_answer_type(q, excerpt) is holds, q.unit
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("What's the budget for Japan's new national identification system?", "number"),
+        ("In which Japanese city did the trade ministry trial fingerprint payments?", "where"),
+        ("Contrast the part the private sector plays in China with its part in Japan.", "compare"),
+    ],
+)
+def test_more_ways_of_asking(question, kind):
+    assert analyze(question).kind == kind
+
+
+def test_a_list_question_asks_for_items_not_for_its_descriptive_who():
+    q = analyze("Liệt kê ba loại ĐMST dịch vụ công phân theo nguồn gốc, tức là ai đứng ra thúc đẩy.")
+    assert q.kind == "list" and q.also == []

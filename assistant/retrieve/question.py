@@ -64,7 +64,7 @@ def forms() -> dict:
     }
     asking = {lang: set(words.split()) for lang, words in raw["asking"].items() if lang != "_about"}
     types = raw["answer_types"]
-    units = [(re.compile(q), e) for q, e in types["units"].items()]
+    units = [(re.compile(q), _next_to_a_number(e)) for q, e in types["units"].items()]
     return {
         "kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units,
         "number_words": types["number_words"],
@@ -186,7 +186,7 @@ def number_unit(text: str) -> str | None:
     """A pattern the answer's number must match, from what the question counts.
 
     Money, shares, ranks and durations have their units (`question-forms.json`), when
-    named right after the asking words (or anywhere, when no noun follows them);
+    named right after the asking words (or before "là bao nhiêu");
     otherwise the noun after "bao nhiêu / mấy / how many" must follow the number within
     two words ("bao nhiêu đề xuất" → "180.706 đề xuất"), an English noun as it is or
     through the glossary's Vietnamese ("how many proposals" → "proposals", "đề xuất").
@@ -210,7 +210,12 @@ def number_unit(text: str) -> str | None:
         # the English noun too: an English document counts "100,000 people"
         nouns = next(([w, *GLOSSARY[w]] for w in words if w in GLOSSARY), [])
     if not nouns:
-        return next((unit for pattern, unit in forms()["units"] if pattern.search(folded)), None)
+        # "Ngân sách của dự án là bao nhiêu?": the unit named before "là bao nhiêu"; any
+        # other word of the question ("góp tiền …, góp bao nhiêu?") says too little
+        before = re.search(r"^(.*)\b(?:la|bang|khoang) bao nhieu\b", folded)
+        if not before:
+            return None
+        return next((unit for pattern, unit in forms()["units"] if pattern.search(before.group(1))), None)
     noun = "|".join(map(re.escape, nouns))
     # "180.706 đề xuất" ("bốn đặc điểm" once its numeral is a digit: see `numerals`), or
     # the noun first: "dân số hơn 5 triệu người"
@@ -231,11 +236,22 @@ def analyze(text: str) -> Question:
     return Question(
         text=text,
         kind=kind,
-        also=[k for k in kinds[1:] if k in CHECKABLE and k != kind],
+        # a second thing asked counts beside a checkable kind ("ở thành phố nào, khi nào?");
+        # beside a list, a how or a why it only describes ("ba loại …, tức là ai thúc đẩy")
+        also=[k for k in kinds[1:] if k in CHECKABLE and k != kind] if kind in CHECKABLE else [],
         focus=focus_terms(text),
         sides=compared_sides(text) if kind == "compare" else [],
         unit=number_unit(text) if kind == "number" else None,
     )
+
+
+def _next_to_a_number(unit: str) -> str:
+    """A unit's pattern as it must stand in the answer: beside a number ("449 triệu USD",
+    "92%", or after a currency sign: "$95"), not anywhere ("tỷ lệ", "cộng đồng" hold "tỷ", "đồng"). A pattern with
+    its own digits ("thứ \\d") stays as it is."""
+    if r"\d" in unit:
+        return unit
+    return rf"\d[\d.,]*\s*(?:[^\s\d]+\s+){{0,2}}?{unit}(?![a-zA-Zà-ỹÀ-Ỹđ])|[$€£]\s*\d"
 
 
 def asked_types(question: Question) -> list[str]:
