@@ -238,7 +238,7 @@ def test_english_words_without_a_shared_word_find_their_passage_through_the_glos
 )
 def test_a_unit_stands_beside_its_number(question, excerpt, holds):
     q = analyze(question)
-    assert has_answer_type(q, excerpt) is holds, q.unit
+    assert (has_answer_type(q, excerpt) is not False) is holds, q.unit  # None: nothing checkable
 
 
 @pytest.mark.parametrize(
