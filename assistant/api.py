@@ -205,7 +205,8 @@ class Assistant(Library):
             asked = analyze(info.normalized)
             if step.kind != "standalone":
                 # a follow-up asks its own kind of question about the thread's topic
-                asked = asked.model_copy(update={"kind": kind_of(question)})
+                # (the numbers it gives are the ones the user typed, not the thread's)
+                asked = asked.model_copy(update={"kind": kind_of(question), "given": re.findall(r"\d+", question)})
 
             def side_search(text: str):
                 side = self.searcher.analyze(text)

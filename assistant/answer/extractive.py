@@ -94,7 +94,7 @@ def features(
     ) / len(kinds)
     # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
     # it answers about another year or amount
-    given = set(re.findall(r"\d+", question.text))
+    given = set(question.given if question.given is not None else re.findall(r"\d+", question.text))
     shown_text = " ".join([excerpt.text, *extra, passage.context])
     shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
     return {

@@ -52,6 +52,9 @@ class Question(BaseModel):
     unit: str | None = None
     # Other checkable kinds the question also asks ("ở thành phố nào, khi nào?").
     also: list[str] = Field(default_factory=list)
+    # The numbers the user gave ("năm 2020"); None: those of `text`. A follow-up's text is
+    # rewritten with the thread's words, its own numbers are the user's.
+    given: list[str] | None = None
 
 
 @functools.cache
