@@ -256,3 +256,20 @@ def test_more_ways_of_asking(question, kind):
 def test_a_list_question_asks_for_items_not_for_its_descriptive_who():
     q = analyze("Liệt kê ba loại ĐMST dịch vụ công phân theo nguồn gốc, tức là ai đứng ra thúc đẩy.")
     assert q.kind == "list" and q.also == []
+
+
+def test_a_side_named_after_a_place_is_not_that_place():
+    from assistant.answer.extractive import _names_side
+
+    side, others = "Ten Million Imagination Oasis của Seoul", ["kênh trực tuyến mVoting"]
+    assert not _names_side(side, others, "Seoul đã sử dụng dữ liệu điện thoại để phân tích 3 tỷ cuộc gọi")
+    assert _names_side(side, others, "Thứ hai, Ten Million Imagination Oasis là một nền tảng")
+    assert _names_side("Hàn Quốc", ["Trung Quốc"], "Seoul của Hàn Quốc đã đi đầu")
+
+
+@pytest.mark.model
+def test_each_side_of_a_comparison_is_quoted_from_its_own_passage(real_bot):
+    a = real_bot.ask("So sánh hai kênh trực tuyến mVoting và Ten Million Imagination Oasis của Seoul.")
+    assert "thu thập ý kiến công chúng" in a.text and "đề xuất chính sách chi tiết" in a.text
+    b = real_bot.ask("Compare how Japan and South Korea use robots in public services")
+    assert "18 triệu USD" in b.text and "449 triệu USD" in b.text  # the right values

@@ -133,14 +133,23 @@ def _overlap(a: str, b: str) -> float:
 
 
 def _mentions(side: str, others: list[str], passage) -> bool:
-    """Whether a passage is about one side of a comparison: its place, or most of the
-    words that set it apart from the other sides ("quy trình" vs "sản phẩm")."""
-    folded = fold(f"{passage.context} {passage.text}")
-    groups = places_in(fold(side))
-    if groups:
-        return any(re.search(rf"\b{re.escape(f)}\b", folded) for g in groups for f in NAME_GROUPS[g])
+    """Whether a passage is about one side of a comparison (see `_names_side`)."""
+    return _names_side(side, others, f"{passage.context} {passage.text}")
+
+
+def _names_side(side: str, others: list[str], text: str) -> bool:
+    """Whether a text names one side of a comparison: its place, when the side is a place
+    ("Nhật Bản", "Japan"), or most of the words that set it apart from the other sides
+    ("quy trình" vs "sản phẩm"; "Ten Million Imagination Oasis của Seoul" is a programme,
+    not Seoul)."""
+    folded = fold(text)
+    side_folded = fold(side)
+    groups = places_in(side_folded)
+    place_words = {w for g in groups for f in NAME_GROUPS[g] if re.search(rf"\b{re.escape(f)}\b", side_folded) for w in f.split()}
     shared = set().union(*(tokens(o) for o in others)) if others else set()
-    words = [w for w in tokens(side) if w not in asking_words() and w not in shared]
+    words = [w for w in tokens(side) if w not in asking_words() and w not in shared and w not in place_words]
+    if groups and len(words) <= 1:  # the side is a place ("Hàn Quốc", "the city of Seoul")
+        return any(re.search(rf"\b{re.escape(f)}\b", folded) for g in groups for f in NAME_GROUPS[g])
     present = set(tokens(folded))
     return bool(words) and sum(w in present for w in words) >= max(1, (len(words) + 1) // 2)
 
@@ -190,6 +199,15 @@ def compare_excerpts(
         candidates = [
             c for c in candidates if _mentions(side, others, sub_hits[c.hit].passage) and c.row not in taken
         ]
+        # in a passage about several sides, a sentence that names its side answers for it
+        # before one about all of them, when it scores nearly as well ("Seoul của Hàn
+        # Quốc …" before "Điều này …"); in a passage about this side alone every sentence is
+        top = candidates[0] if candidates else None
+        several = top is not None and any(_mentions(o, [side], sub_hits[top.hit].passage) for o in others)
+        if several and not _names_side(side, others, top.text):
+            named = next((c for c in candidates if _names_side(side, others, c.text)), None)
+            if named is not None and named.score >= KEEP_RATIO * candidates[0].score:
+                candidates = [named, *(c for c in candidates if c is not named)]
         excerpt = expand(candidates[0], sub_q, sub_info, sub_hits, index, candidates) if candidates else None
         if excerpt is not None:
             excerpt.label = side
