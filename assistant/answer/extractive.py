@@ -20,7 +20,14 @@ from collections.abc import Callable
 import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
-from ..retrieve.question import Question, analyze, asked_types, asking_words, has_answer_type, holds_type
+from ..retrieve.question import (
+    Question,
+    analyze,
+    asked_types,
+    asking_words,
+    has_answer_type,
+    holds_type,
+)
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, places_in, tokens
