@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..text import GLOSSARY, NAME_GROUPS, fold, places_in, tokens
+from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from ..text.language import is_vietnamese_syllable
 from ..text.lexicon import read_lexicon
 
@@ -250,8 +250,8 @@ def analyze(text: str) -> Question:
 
 def _next_to_a_number(unit: str) -> str:
     """A unit's pattern as it must stand in the answer: beside a number ("449 triệu USD",
-    "92%", or after a currency sign: "$95"), not anywhere ("tỷ lệ", "cộng đồng" hold "tỷ", "đồng"). A pattern with
-    its own digits ("thứ \\d") stays as it is."""
+    "92%", or after a currency sign: "$95"), not anywhere ("tỷ lệ", "cộng đồng" hold
+    "tỷ", "đồng"). A pattern with its own digits ("thứ \\d") stays as it is."""
     if r"\d" in unit:
         return unit
     return rf"\d[\d.,]*\s*(?:[^\s\d]+\s+){{0,2}}?{unit}(?![a-zA-Zà-ỹÀ-Ỹđ])|[$€£]\s*\d"
@@ -300,7 +300,7 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         return bool(places_named(question, excerpt))
     if kind == "name":
         return bool(names_given(question, excerpt))
-    if kind in ("who", "name", "where"):
+    if kind in ("who", "where"):
         asked = {w.lower() for w in re.findall(r"[\w-]+", question.text)}
         names = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-ZĐ][\w-]+", excerpt)
         # a sentence's first word is a name when it is no Vietnamese word ("Alibaba …")
@@ -334,11 +334,7 @@ def places_named(question: Question, excerpt: str) -> list[str]:
     """
     asked_text = fold(question.text)
     asked_groups = places_in(asked_text)
-    asked = set(tokens(question.text))
-    for term, forms_ in GLOSSARY.items():
-        if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", asked_text):
-            for form in forms_:
-                asked |= set(form.split())
+    asked = set(tokens(question.text)) | set(glossary_terms(asked_text))
     out = [min(NAME_GROUPS[g], key=len) for g in places_in(fold(excerpt)) - asked_groups]
     words = list(re.finditer(r"[\w'’-]+", excerpt))
     i = 0
