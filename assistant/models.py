@@ -186,6 +186,10 @@ class QueryInfo(BaseModel):
     dense_query: str
     lexical_terms: list[str]
     dense_weight: float
+    # What the vector search embeds when it differs from `dense_query` (an English question
+    # with the bulletin's words for its terms beside it); sentences are still scored
+    # against `dense_query`.
+    search_query: str | None = None
 
 
 class Citation(BaseModel):

@@ -273,3 +273,11 @@ def test_each_side_of_a_comparison_is_quoted_from_its_own_passage(real_bot):
     assert "thu thập ý kiến công chúng" in a.text and "đề xuất chính sách chi tiết" in a.text
     b = real_bot.ask("Compare how Japan and South Korea use robots in public services")
     assert "18 triệu USD" in b.text and "449 triệu USD" in b.text  # the right values
+
+
+@pytest.mark.model
+def test_an_english_question_searches_with_the_bulletins_words_beside_it(real_bot):
+    info = real_bot.searcher.analyze("How did Singapore's National Environment Agency use data to fight dengue fever?")
+    assert "Cơ quan Môi trường Quốc gia" in info.search_query or "cơ quan môi trường quốc gia" in info.search_query
+    assert info.dense_query.startswith("How did Singapore")  # sentences are scored against the question itself
+    assert real_bot.searcher.analyze("Singapore hỗ trợ doanh nghiệp thế nào?").search_query is None

@@ -26,7 +26,7 @@ from ..errors import BadQuery
 from ..ingest.duplicates import normalized
 from ..models import Hit, QueryInfo
 from ..store.index import Index
-from ..text import NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
+from ..text import GLOSSARY, NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
 from ..text.language import ENGLISH_WORDS
 from ..text.lexicon import glossary_matches
 from .question import source_kinds
@@ -107,11 +107,20 @@ class Searcher:
             if content:
                 known = max(known, sum(t in translated or t in vocab.folded_words for t in content) / len(content))
             weight = 1.0 - (1.0 - weight) * min(1.0, known * 2)
+        search_query = None
+        if language == "en":
+            # The bulletin's words for the question's terms, accented as the corpus writes
+            # them, beside the question: a bridge for the multilingual embedder when it
+            # looks for passages (query translation by the glossary).
+            translated = [vocab.restore(form) for term in glossary_matches(fold(text)) for form in GLOSSARY[term][:1]]
+            if translated:
+                search_query = f"{dense_query} ({'; '.join(dict.fromkeys(translated))})"
         return QueryInfo(
             original=query,
             normalized=text,
             language=language,  # type: ignore[arg-type]
             dense_query=dense_query,
+            search_query=search_query,
             lexical_terms=lexical_terms,
             dense_weight=round(weight, 3),
         )
@@ -158,11 +167,14 @@ class Searcher:
         dense = np.full(n, np.nan, dtype=np.float32)
         if mode in ("hybrid", "dense"):
             t = time.perf_counter()
-            qvec = self.embedder.encode_queries([info.dense_query])[0]
+            if info.search_query:
+                qvec, svec = self.embedder.encode_queries([info.dense_query, info.search_query])
+            else:
+                qvec = svec = self.embedder.encode_queries([info.dense_query])[0]
             timings["encode"] = time.perf_counter() - t
             t = time.perf_counter()
             depth = max(CANDIDATES, k) if mode == "hybrid" else n
-            scores, rows = _nearest(index.vectors, qvec, depth, documents, section)
+            scores, rows = _nearest(index.vectors, svec, depth, documents, section)
             valid = rows[0] >= 0
             dense[rows[0][valid]] = scores[0][valid]
             # A passage is as relevant as its best sentence: a question about one fact
@@ -170,7 +182,7 @@ class Searcher:
             if len(index.sentence_vectors):
                 s_scores, s_rows = _nearest(
                     index.sentence_vectors,
-                    qvec,
+                    svec,
                     min(len(index.sentence_vectors), 3 * depth),
                     documents,
                     section,
