@@ -180,6 +180,40 @@ def test_cli_with_a_corpus_path_that_is_a_file(tmp_path):
     assert_clean_error(done, "does not exist")
 
 
+def test_cli_with_an_index_path_that_is_a_file_refuses_and_keeps_the_file(tmp_path):
+    not_a_folder = tmp_path / "index"
+    not_a_folder.write_text("keep me", encoding="utf-8")
+    done = cli("ask", "Singapore", "--index", str(not_a_folder))
+    assert_clean_error(done, "is a file; give a folder")
+    assert not_a_folder.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_adding_a_named_pipe_is_refused_without_waiting(tmp_path):
+    pipe = tmp_path / "notes.txt"
+    os.mkfifo(pipe)
+    done = cli("add", str(pipe), "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index"), timeout=60)
+    assert_clean_error(done, "not a regular file")
+
+
+@pytest.mark.model
+def test_a_reader_that_goes_away_is_no_traceback(real_bot, real_settings):
+    # `python -m assistant search … | head -c 1`: the pipe closes after the first byte
+    reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "search", "Singapore", "-k", "20",
+         "--corpus", str(real_settings.corpus_dir), "--index", str(real_settings.index_dir)],  # fmt: skip
+        cwd=Path(__file__).resolve().parents[1],
+        stdout=reader.stdin,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=300,
+    )
+    reader.stdin.close()
+    reader.wait()
+    assert "Traceback" not in done.stderr and done.returncode in (0, 1)
+
+
 @pytest.mark.model
 @pytest.mark.parametrize("command", ["search", "ask"])
 def test_cli_answers_hostile_text_with_the_real_model(real_bot, real_settings, tmp_path, command):

@@ -96,6 +96,9 @@ def load(
     `known` maps the sha256 of files read before to what they gave (the index keeps it for
     PDF and Word files), so an unchanged file is not parsed again.
     """
+    if path.exists() and not path.is_file():
+        # a folder, a named pipe (reading it would wait forever), a device
+        raise CorpusError(f"cannot read {path}: not a regular file")
     try:
         raw = path.read_bytes()
     except OSError as exc:
