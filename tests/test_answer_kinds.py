@@ -61,16 +61,19 @@ def test_a_comparison_gets_one_labelled_excerpt_per_side(real_bot, question, sid
     ("question", "topic"),
     [
         ("Singapore đã chi bao nhiêu tiền để xây dựng ứng dụng Parking.sg?", "Parking.sg"),
-        ("app parking.sg ton bao nhieu tien de xay dung", None),
-        ("Songdo có bao nhiêu dân?", None),
+        ("app parking.sg ton bao nhieu tien de xay dung", "parking.sg"),
+        ("Songdo có bao nhiêu dân?", "Songdo"),
     ],
 )
 def test_a_near_topic_question_abstains_and_says_what_is_near(real_bot, question, topic):
     a = real_bot.ask(question)
     assert a.abstained and not a.citations and a.related
     assert "5 triệu" not in a.text  # Singapore's population is not Songdo's
-    if topic:
-        assert topic in a.text and "không nêu số tiền" in a.text
+    # the names it is about, not the whole question, as the topic
+    assert f"Bản tin có nói về {topic}" in a.text or f"nói về {topic}" in a.text
+    assert question.rstrip("?") not in a.text
+    if "tiền" in question or "tien" in question:
+        assert "không nêu số tiền" in a.text
 
 
 @pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u200d", "\ufeff"])

@@ -31,7 +31,7 @@ from ..retrieve.question import (
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, places_in, tokens
-from ..text.language import same_language
+from ..text.language import is_vietnamese_syllable, same_language
 from . import abstain
 from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
 from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
@@ -358,8 +358,16 @@ def reframe(answer: Answer, language: str) -> Answer:
 
 def _topic_names(info: QueryInfo) -> str:
     """The names a question is about ("Parking.sg", "Songdo"), for an abstention's message."""
-    runs = [w for first, run in capitalised_runs(info.normalized) for w in (run[1:] if first == 0 else run)[:3]]
-    names = [w for i, w in enumerate(runs) if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
+    runs = [
+        w
+        for first, run in capitalised_runs(info.normalized)
+        # a question's first word is capitalised anyway; it names something when it is no
+        # Vietnamese word ("Songdo có bao nhiêu dân?")
+        for w in (run[1:] if first == 0 and is_vietnamese_syllable(fold(run[0])) else run)[:3]
+    ]
+    # typed in lower case, a name with a dot still shows ("app parking.sg …")
+    runs += re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized)
+    names = [w for w in runs if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
     return ", ".join(dict.fromkeys(names[:3]))
 
 
