@@ -3,6 +3,8 @@
 Each case is an input that failed before; the assertion is the right value.
 """
 
+import re
+
 import pytest
 
 from assistant.evaluate import quotes_are_verbatim
@@ -70,7 +72,7 @@ def test_a_near_topic_question_abstains_and_says_what_is_near(real_bot, question
     assert a.abstained and not a.citations and a.related
     assert "5 triệu" not in a.text  # Singapore's population is not Songdo's
     # the names it is about, not the whole question, as the topic
-    assert f"Bản tin có nói về {topic}" in a.text or f"nói về {topic}" in a.text
+    assert re.search(rf"Bản tin có nói về [^“]*{re.escape(topic)}[^“]* nhưng", a.text), a.text
     assert question.rstrip("?") not in a.text
     if "tiền" in question or "tien" in question:
         assert "không nêu số tiền" in a.text
