@@ -281,3 +281,10 @@ def test_an_english_question_searches_with_the_bulletins_words_beside_it(real_bo
     assert "Cơ quan Môi trường Quốc gia" in info.search_query or "cơ quan môi trường quốc gia" in info.search_query
     assert info.dense_query.startswith("How did Singapore")  # sentences are scored against the question itself
     assert real_bot.searcher.analyze("Singapore hỗ trợ doanh nghiệp thế nào?").search_query is None
+
+
+@pytest.mark.model
+def test_a_yes_no_question_with_a_wrong_number_gets_the_bulletins_number(real_bot):
+    a = real_bot.ask("Có phải Songdo trị giá 50 tỷ USD không?")
+    assert not a.abstained and "35 tỷ USD" in a.text  # the reader sees "no: 35"
+    assert a.evidence["given_missing"] == 0.0

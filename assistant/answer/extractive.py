@@ -102,6 +102,8 @@ def features(
     # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
     # it answers about another year or amount
     given = set(question.given if question.given is not None else re.findall(r"\d+", question.text))
+    if question.kind == "yes-no":
+        given = set()  # "Có phải … 50 tỷ USD không?": the bulletin's other number is the answer
     shown_text = " ".join([excerpt.text, *extra, passage.context])
     shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
     return {
