@@ -20,6 +20,9 @@ from ..extracted import (
 from . import pdf_headings
 
 log = logging.getLogger(__name__)
+# pypdf reports what it repairs ("EOF marker not found") as warnings on stderr; a PDF it
+# cannot read reaches the user as one CorpusError instead, and the repairs are debug detail
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 # --- PDF ---------------------------------------------------------------------------------
 

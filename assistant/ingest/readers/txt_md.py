@@ -31,7 +31,7 @@ def read_text(path: Path) -> Extracted:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CorpusError(
-            f"{path.name} is not valid UTF-8 (byte {exc.start}); save it as UTF-8 and rebuild"
+            f"{path.name} is not valid UTF-8 (byte {exc.start}); save it as UTF-8 and try again"
         ) from exc
     if not text.strip():
         raise CorpusError(f"{path.name} is empty")
