@@ -179,3 +179,18 @@ def test_top_k_and_ranks_equal_a_full_stable_sort():
         full = {int(i): r for r, i in enumerate(order, 1)}
         rows = rng.permutation(n)[:5]
         assert ranks_of(with_nan, rows) == [full.get(int(i)) for i in rows], trial
+
+
+def test_a_tie_at_the_cut_is_left_out_whole():
+    """Which members of a tie make the `k` nearest is each engine's choice (FAISS and
+    Milvus differ); the candidates must not depend on it."""
+    import numpy as np
+
+    from assistant.retrieve.search import _without_tie_at_cut
+
+    scores = np.array([[0.9, 0.5, 0.2, 0.2]], dtype=np.float32)
+    rows = np.array([[7, 3, 9, 4]])
+    _, kept = _without_tie_at_cut(scores, rows, k=4, n=10)
+    assert kept.tolist() == [[7, 3, -1, -1]]
+    _, kept = _without_tie_at_cut(scores, rows, k=4, n=4)  # nothing was cut
+    assert kept.tolist() == [[7, 3, 9, 4]]

@@ -277,8 +277,30 @@ def _nearest(vectors, qvec: np.ndarray, k: int, documents, section) -> tuple[np.
     FAISS searches every passage and the filters apply to its candidates, as before.
     """
     if (documents or section) and getattr(vectors, "filters", False):
-        return vectors.search(qvec, k=k, documents=documents, section=section)
-    return vectors.search(qvec, k=k)
+        scores, rows = vectors.search(qvec, k=k, documents=documents, section=section)
+    else:
+        scores, rows = vectors.search(qvec, k=k)
+    return _without_tie_at_cut(scores, rows, k, len(vectors))
+
+
+# Scores closer than this are one tie (engines compute the same product a few ulps apart).
+TIE = 1e-6
+
+
+def _without_tie_at_cut(scores: np.ndarray, rows: np.ndarray, k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates without the group tied at the cut, when the `k` nearest leave out
+    some of the `n`: which members of a tie make the cut is each engine's own choice (FAISS
+    and Milvus differ), so the whole tied group stays out and any store gives the same
+    candidates. Rows left out are -1, as for a search that found fewer."""
+    if k >= n or not len(rows) or rows.shape[1] < k or rows[0][-1] < 0:
+        return scores, rows
+    cut = scores[0][-1]
+    tied = scores[0] <= cut + TIE
+    if tied.all():
+        return scores, rows
+    rows = rows.copy()
+    rows[0][tied] = -1
+    return scores, rows
 
 
 def _normalize(scores: np.ndarray, floor: float | None = None) -> np.ndarray:
