@@ -98,12 +98,13 @@ class Searcher:
             for group in places_in(fold(text)):
                 lexical_terms += [w for form in sorted(NAME_GROUPS[group]) if " " in form for w in form.split()]
             lexical_terms += glossary_terms(fold(text))
+        matched = glossary_matches(fold(text)) if language == "en" else []  # the field's English terms
         weight = DENSE_WEIGHT[language]
         if language == "en":
             # Names and numbers shared with the bulletin, and the words the glossary
             # translates, count in proportion to how much of the question they cover.
             content = [t for t in folded if t not in ENGLISH_WORDS and not t.isdigit()]
-            translated = {w for term in glossary_matches(fold(text)) for w in term.split()}
+            translated = {w for term in matched for w in term.split()}
             if content:
                 known = max(known, sum(t in translated or t in vocab.folded_words for t in content) / len(content))
             weight = 1.0 - (1.0 - weight) * min(1.0, known * 2)
@@ -112,7 +113,7 @@ class Searcher:
             # The bulletin's words for the question's terms, accented as the corpus writes
             # them, beside the question: a bridge for the multilingual embedder when it
             # looks for passages (query translation by the glossary).
-            translated = [vocab.restore(form) for term in glossary_matches(fold(text)) for form in GLOSSARY[term][:1]]
+            translated = [vocab.restore(form) for term in matched for form in GLOSSARY[term][:1]]
             if translated:
                 search_query = f"{dense_query} ({'; '.join(dict.fromkeys(translated))})"
         return QueryInfo(
