@@ -288,3 +288,12 @@ def test_a_yes_no_question_with_a_wrong_number_gets_the_bulletins_number(real_bo
     a = real_bot.ask("Có phải Songdo trị giá 50 tỷ USD không?")
     assert not a.abstained and "35 tỷ USD" in a.text  # the reader sees "no: 35"
     assert a.evidence["given_missing"] == 0.0
+
+
+@pytest.mark.model
+def test_the_english_list_question_of_the_issue_brings_the_five_points(real_bot):
+    # issue 12, failure kind 4: it quoted a dengue sentence, then a "70% of citizens" one
+    a = real_bot.ask("List the five points of Singapore's Smart Nation plan")
+    assert not a.abstained and a.kind == "list"
+    for item in ("(1) Một mạng lưới cảm biến", "(2) Một hệ thống nhận dạng số"):
+        assert item in a.text

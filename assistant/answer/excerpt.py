@@ -22,6 +22,7 @@ from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from ..text.language import same_language
+from ..text.lexicon import glossary_matches
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -142,7 +143,11 @@ def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
         return terms
     idf = idf_weights(index)
     folded = fold(info.normalized)
-    terms = [t if t in idf or t[:-1] not in idf else t[:-1] for t in terms]
+    # an English word the glossary translates counts as the bulletin's words for it
+    # ("smart nation" → "quốc gia thông minh"), not as itself (the English reference list
+    # has it)
+    covered = {w for term in glossary_matches(folded) for w in term.split()}
+    terms = [t if t in idf or t[:-1] not in idf else t[:-1] for t in terms if t not in covered]
     terms = [t for t in terms if t in idf and not places_in(t)]
     translated = glossary_terms(folded)
     for group in sorted(places_in(folded)):
@@ -157,8 +162,13 @@ def score_sentences(
     qvec: np.ndarray | None,
     index: Index,
     bands: dict,
+    *,
+    given: set[str] = frozenset(),
 ) -> list[Candidate]:
     """Every sentence of the answer-bearing hits, best first.
+
+    `given` are words every hit is known to be about (a comparison's side, whose passages
+    are chosen for it): they do not count toward a sentence's words.
 
     score = w·dense + (1 − w)·lexical + 0.15·(passage score), where w is the query's
     dense weight; a sentence holding what the question's kind asks for (a number, a date,
@@ -166,7 +176,7 @@ def score_sentences(
     country than the one asked about loses 0.25.
     """
     idf = idf_weights(index)
-    terms = terms_for(info, question, index)
+    terms = [t for t in terms_for(info, question, index) if t not in given]
     names = {fold(n) for n in _NAME.findall(info.normalized)}
     asked_places = places_in(fold(info.normalized))
     w = info.dense_weight

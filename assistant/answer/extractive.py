@@ -202,7 +202,10 @@ def compare_excerpts(
         query = side_query(info.normalized, side, [o for o in question.sides if o != side])
         sub_info, sub_hits, sub_qvec = search(query)
         sub_q = question.model_copy(update={"focus": analyze(sub_info.normalized).focus})
-        candidates = score_sentences(sub_info, sub_q, sub_hits, sub_qvec, index, bands)
+        # the side's place is what every kept passage is about (`_mentions`): its name
+        # in a sentence says nothing more
+        place = {w for g in places_in(fold(side)) for form in NAME_GROUPS[g] for w in form.split()}
+        candidates = score_sentences(sub_info, sub_q, sub_hits, sub_qvec, index, bands, given=place)
         others = [o for o in question.sides if o != side]
         taken = {(e.anchor.row) for _, e, *_ in out if e is not None}
         candidates = [
