@@ -297,3 +297,23 @@ def test_the_english_list_question_of_the_issue_brings_the_five_points(real_bot)
     assert not a.abstained and a.kind == "list"
     for item in ("(1) Một mạng lưới cảm biến", "(2) Một hệ thống nhận dạng số"):
         assert item in a.text
+
+
+@pytest.mark.model
+def test_the_sentence_that_says_what_was_asked_joins_the_one_nearest_in_meaning(real_bot):
+    # the nearest in meaning is the SDG section's "Singapore đã sử dụng … dữ liệu … sốt
+    # xuất huyết"; the agency the question names, and what it did, are in 2.4 (b)
+    a = real_bot.ask("How did Singapore's National Environment Agency use data to fight dengue fever?")
+    assert not a.abstained
+    assert "Cơ quan Môi trường Quốc gia" in a.text
+    for fact in ("dữ liệu thời tiết", "nơi sinh sản của muỗi"):
+        assert fact in a.text
+    quoted = " ".join(c.quote for c in a.citations)
+    assert "dữ liệu thời tiết" in quoted  # cited, not only shown
+
+
+@pytest.mark.model
+def test_a_sentence_that_only_names_the_asked_place_adds_no_second_excerpt(real_bot):
+    # every sentence about Singapore "holds" the question's word Singapore: no lead
+    a = real_bot.ask("How large is Singapore?")
+    assert len({c.passage_id for c in a.citations}) == 1

@@ -34,14 +34,17 @@ from ..text import NAME_GROUPS, fold, places_in, tokens
 from ..text.language import is_vietnamese_syllable, same_language
 from . import abstain
 from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
-from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, expand, idf_weights, score_sentences
+from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, coverage, expand, idf_weights, score_sentences, terms_for
 from .heading import heading
 from .names import capitalised_runs, understood, unknown_places, unknown_words
 
 # Below this scaled similarity, with none of the question's words, an excerpt is no evidence.
 NO_EVIDENCE = 0.1
-# A second excerpt from another passage joins only when it scores nearly as well.
+# A second excerpt from another passage joins only when it scores nearly as well, or
+# when it holds clearly more of the question's words than the best one does (the
+# sentence nearest in meaning and the one that says what was asked disagree).
 KEEP_RATIO = 0.92
+WORDS_LEAD = 0.15
 # Re-search for one side of a comparison: (query) -> (analysed query, hits, query vector).
 SideSearch = Callable[[str], tuple[QueryInfo, list[Hit], "np.ndarray | None"]]
 
@@ -122,18 +125,49 @@ def features(
 def best_excerpts(
     question: Question, info: QueryInfo, hits: list[Hit], qvec: np.ndarray | None, index: Index, bands: dict
 ) -> tuple[list[Excerpt], list[Candidate]]:
-    """The best excerpt, and a second from another passage when it scores nearly as well."""
+    """The best excerpt, and a second from another passage when it scores nearly as well,
+    or when it says more of what was asked (see `_says_more`)."""
     candidates = score_sentences(info, question, hits, qvec, index, bands)
     if not candidates:
         return [], candidates
     best = expand(candidates[0], question, info, hits, index, candidates)
     out = [best]
-    second = next((c for c in candidates if c.hit != best.hit), None)
-    if second is not None and second.score >= KEEP_RATIO * candidates[0].score and not second.elsewhere:
+    others = [c for c in candidates if c.hit != best.hit and not c.elsewhere]
+    second = others[0] if others else None
+    if second is not None and second.score < KEEP_RATIO * candidates[0].score:
+        second = _says_more(candidates[0], others, info, question, index)
+    if second is not None:
         more = expand(second, question, info, hits, index, candidates)
         if len(best.text) + len(more.text) <= MAX_CHARS and _overlap(best.text, more.text) < 0.6:
             out.append(more)
     return out, candidates
+
+
+def _says_more(best: Candidate, others: list[Candidate], info: QueryInfo, question: Question, index: Index) -> Candidate | None:
+    """The sentence of another passage that holds clearly more of the question's words
+    than the best sentence, places aside (every sentence of a passage about Singapore
+    "mentions" Singapore), and is near the question in meaning too; None if none does.
+
+    The sentence nearest in meaning and the one that says what was asked can disagree,
+    most of all across languages, where the embedder's cosines are compressed ("How did
+    Singapore's National Environment Agency use data to fight dengue fever?": the
+    nearest is the SDG section's dengue sentence, the one naming the agency is the
+    answer): then both are shown.
+    """
+    named = {w for group in places_in(fold(info.normalized)) for form in NAME_GROUPS[group] for w in form.split()}
+    terms = [t for t in terms_for(info, question, index) if t not in named]
+    if not terms:
+        return None
+    idf = idf_weights(index)
+
+    def says(c: Candidate) -> float:
+        return coverage(terms, set(tokens(c.text)), set(), idf)
+
+    near = [c for c in others if c.dense > 0]
+    if not near:
+        return None
+    wordy = max(near, key=says)
+    return wordy if says(wordy) >= says(best) + WORDS_LEAD else None
 
 
 def _overlap(a: str, b: str) -> float:
