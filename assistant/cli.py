@@ -54,7 +54,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     check_query(args.query, Settings().max_query_chars)  # before loading the model
     bot = _load(args)
-    bot.check_documents(args.doc)
+    bot.check_scope(args.doc, args.section)
     hits = bot.search(
         args.query, k=args.k, mode=args.mode, section=args.section, documents=args.doc
     )
@@ -88,7 +88,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
         history = read_turns(args.conversation) + history
     bot = _load(args)
-    bot.check_documents(args.doc)
+    bot.check_scope(args.doc, args.section)
     # An LLM on a CPU takes a while: on a terminal, stderr shows it is still working.
     progress = bot.settings.answer_mode == "llm" and sys.stderr.isatty()
     for step in bot.ask_stream(
@@ -116,7 +116,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from .render import as_text
 
     bot = _load(args)
-    bot.check_documents(args.doc)
+    bot.check_scope(args.doc)
     if args.list:
         for b in bot.index.briefs.briefs if bot.index.briefs else []:
             if not args.doc or b.doc_id in args.doc:

@@ -21,6 +21,7 @@ from .models import Document
 from .retrieve.search import Searcher
 from .settings import Settings
 from .store import index as index_mod
+from .text import fold
 
 log = logging.getLogger(__name__)
 
@@ -151,14 +152,30 @@ class Library:
             index, self.embedder, max_query_chars=self.settings.max_query_chars
         )
 
-    def check_documents(self, documents: list[str] | None) -> None:
-        """CorpusError naming the ids that are not in the index (a filter by them finds nothing)."""
+    def check_scope(self, documents: list[str] | None = None, section: str | None = None) -> None:
+        """CorpusError when a filter finds nothing: document ids that are not in the index,
+        or a section text no section path contains (accents and case ignored, as the
+        search matches it). Without this check the answer would say the bulletin does not
+        cover the question, which is not what happened.
+        """
         unknown = [d for d in documents or [] if d not in self.index.documents]
         if unknown:
             raise CorpusError(
                 f"no document {', '.join(map(repr, unknown))} in the index; the ids are: "
                 f"{', '.join(self.index.documents)} (see `python -m assistant list`)"
             )
+        if not section:
+            return
+        wanted = set(documents or self.index.documents)
+        passages = [p for p in self.index.passages if p.doc_id in wanted]
+        needle = fold(section)
+        if any(needle in fold(p.section_path) for p in passages):
+            return
+        headings = dict.fromkeys(h for p in passages for h in p.section[:2])
+        raise CorpusError(
+            f"no section matches {section!r}; a part of a heading will do, such as: "
+            f"{'; '.join(headings) or '(the documents have no headings)'}"
+        )
 
 
 def _local_index_type(settings: Settings) -> str:

@@ -256,7 +256,11 @@ def test_ask_and_search_filter_by_document_and_section(mixed_bot):
     hits = mixed_bot.search("dữ liệu", section="Giao thông", k=10)
     assert hits and all("Giao thông" in h.passage.section_path for h in hits)
     with pytest.raises(CorpusError, match="no document 'nope'"):
-        mixed_bot.check_documents(["nope"])
+        mixed_bot.check_scope(["nope"])
+    # a section no heading contains finds nothing: said as such, not as "not covered"
+    with pytest.raises(CorpusError, match="no section matches 'Không có mục này'.*Giao thông"):
+        mixed_bot.check_scope(None, "Không có mục này")
+    mixed_bot.check_scope(None, "giao thong")  # accents and case ignored, as the search does
 
 
 # --- the real model, through the command line ----------------------------------------------

@@ -216,6 +216,20 @@ def test_a_reader_that_goes_away_is_no_traceback(real_bot, real_settings):
 
 @pytest.mark.model
 @pytest.mark.parametrize("command", ["search", "ask"])
+def test_cli_names_a_section_that_matches_nothing(real_bot, real_settings, tmp_path, command):
+    # it used to answer "Bản tin không đề cập đến …": the filter, not the bulletin, was empty
+    env = {
+        "ASSISTANT_INDEX_DIR": str(real_settings.index_dir),
+        "ASSISTANT_CACHE_DIR": str(real_settings.cache_dir),
+        "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+    }
+    done = cli(command, "Singapore có bao nhiêu dân?", "--section", "khong ton tai", env=env, timeout=300)
+    assert_clean_error(done, "no section matches 'khong ton tai'")
+    assert "2.4. Singapo" in done.stderr  # the headings it could have been
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("command", ["search", "ask"])
 def test_cli_answers_hostile_text_with_the_real_model(real_bot, real_settings, tmp_path, command):
     # NUL cannot travel in argv (execve ends the string there); the API test covers it.
     question = " ".join(v for k, v in ODD.items() if k != "control characters and NUL")
