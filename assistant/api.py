@@ -176,7 +176,7 @@ class Assistant(Library):
         """
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
-        from .retrieve.followup import plan
+        from .retrieve.followup import GUESS, UNRESOLVED, dangling, plan
         from .retrieve.question import analyze, kind_of
 
         guard = lock if lock is not None else nullcontext()
@@ -241,6 +241,11 @@ class Assistant(Library):
                 )
             retrieved = time.perf_counter()
             result = answer_mod.reframe(result, frame)
+            pointer = dangling(question, info.language, self._specific) if last is None else None
+            if pointer:
+                lang = "en" if frame == "en" else "vi"
+                guess = "" if result.abstained else GUESS[lang]
+                result.notice = UNRESOLVED[lang].format(pointer=pointer, guess=guess)
             result.topic = step.topic
             result.leaned_on = len(thread) if step.kind != "standalone" else None
         composed = time.perf_counter()

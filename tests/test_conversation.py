@@ -106,3 +106,14 @@ def test_a_full_new_question_after_a_follow_up_stands_on_its_own(real_bot):
     assert answer.leaned_on is None and not answer.from_thread
     assert answer.query == "Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?"
     assert "doanh nghiệp vừa và nhỏ" in answer.text and "GovTech" in answer.text
+
+
+def test_a_first_question_that_points_back_says_it_cannot_tell_what(real_bot):
+    # it used to answer about Hangzhou's City Brain as if the user had asked about it
+    answer = real_bot.ask("Ai thực hiện dự án đó?")
+    assert answer.notice and "“dự án đó”" in answer.notice and "chưa có câu hỏi" in answer.notice
+    english = real_bot.ask("How much did it cost?")
+    assert english.notice and "“it”" in english.notice
+    # after a question that names the project, the pronoun is resolved: no notice
+    answer = converse(real_bot, "Dự án Songdo là gì?", "Ai thực hiện dự án đó?")
+    assert answer.notice is None and answer.leaned_on == 1

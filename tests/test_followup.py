@@ -64,3 +64,38 @@ def test_a_question_that_stands_alone_is_kept(question):
 
 def test_no_history_no_rewrite():
     assert rewrite("  Còn Nhật Bản thì sao? ", [], PLACES) == "Còn Nhật Bản thì sao?"
+
+
+RARE = {"songdo", "govtech", "hackathon"}  # words that name something particular
+
+
+@pytest.mark.parametrize(
+    "question, language, pointer",
+    [
+        ("Ai thực hiện dự án đó?", "vi", "dự án đó"),
+        ("Chương trình này bắt đầu khi nào?", "vi", "Chương trình này"),
+        ("ai thuc hien du an do", "vi-unaccented", "du an do"),
+        ("How much did it cost?", "en", "it"),
+        ("Who ran that project?", "en", "that project"),
+    ],
+)
+def test_a_first_question_that_points_back_is_dangling(question, language, pointer):
+    from assistant.retrieve.followup import dangling
+
+    assert dangling(question, language, RARE.__contains__) == pointer
+
+
+@pytest.mark.parametrize(
+    "question, language",
+    [
+        ("Dự án đó ở Songdo trị giá bao nhiêu?", "vi"),  # it names what it asks about
+        ("Hàn Quốc dùng robot để làm gì?", "vi"),
+        ("he thong canh bao so tan bao thi diem o dau", "vi-unaccented"),  # "he" is "hệ"
+        ("Ngày nay chính phủ số là gì?", "vi"),
+        ("What is the plan that Japan launched?", "en"),
+    ],
+)
+def test_a_question_that_names_its_topic_is_not_dangling(question, language):
+    from assistant.retrieve.followup import dangling
+
+    assert dangling(question, language, RARE.__contains__) is None

@@ -137,6 +137,45 @@ def _predicate(previous: str, places: list[str]) -> str:
     return " ".join(previous.rstrip(" ?.!").split()[-6:])
 
 
+# What a question with no thread may point back to: a demonstrative after its noun
+# ("dự án đó", "chương trình này"; typed without diacritics, only at the end: "du an do"),
+# a personal pronoun, or an English demonstrative with its noun at the end ("that project").
+_POINTER = {
+    "vi": re.compile(r"(?:\w+\s){0,2}(?:đó|này|ấy|kia)\b|\b(?:họ|nó)\b", re.IGNORECASE),
+    "vi-unaccented": re.compile(r"(?:\w+\s){1,2}(?:do|nay|ay)(?=\s*[?.!]*$)", re.IGNORECASE),
+    "en": re.compile(r"\b(?:it|its|they|them|their)\b|\b(?:this|that|these|those)\s+\w+(?=\s*[?.!]*$)", re.IGNORECASE),
+}
+
+
+UNRESOLVED = {
+    "vi": "Câu hỏi nhắc đến “{pointer}” nhưng chưa có câu hỏi nào trước đó để biết là gì{guess}. "
+    "Hãy nêu tên dự án, chương trình hoặc nước được hỏi.",
+    "en": "The question refers to “{pointer}”, but no earlier question says what that is{guess}. "
+    "Name the project, programme or country you mean.",
+}
+GUESS = {"vi": ", nên câu trả lời chỉ là đoạn gần nhất với câu hỏi", "en": ", so the answer is only the passage nearest the question"}
+
+
+def dangling(question: str, language: str, specific: Callable[[str], bool]) -> str | None:
+    """The words a question opening a conversation points back with, when it names
+    nothing particular ("Ai thực hiện dự án đó?" → "dự án đó"); None otherwise. Such a
+    question cannot be resolved; the answer says so beside its guess."""
+    question = clean(question)
+    found = _POINTER.get(language, _POINTER["en"]).search(question)
+    if found is None or not _names_nothing(question, specific):
+        return None
+    return found.group().strip()
+
+
+def _names_nothing(question: str, specific: Callable[[str], bool]) -> bool:
+    """No place, no name, no word that names something particular (see `plan`)."""
+    return (
+        not places_in(fold(question))
+        and not re.search(r"(?<!^)\b[A-ZĐ]\w*|\w[A-Z]", question)
+        and not any(specific(t) for t in tokens(question) if t not in _FUNCTION)
+    )
+
+
 def _has_topic(question: str) -> bool:
     return any(t not in _FUNCTION and not t.isdigit() for t in tokens(question))
 
@@ -171,12 +210,7 @@ def plan(
             return FollowUp(kind="switch", query=swapped, topic=swapped)
     # a short question that names nothing of its own (no place, no name) asks about the
     # thread: "Có bao nhiêu công ty được nhận tiền?"
-    unnamed = (
-        specific is not None
-        and not places_in(fold(question))
-        and not re.search(r"(?<!^)\b[A-ZĐ]\w*|\w[A-Z]", question)
-        and not any(specific(t) for t in tokens(question) if t not in _FUNCTION)
-    )
+    unnamed = specific is not None and _names_nothing(question, specific)
     if not _has_topic(question) or pronoun or unnamed:
         return FollowUp(kind="lean", query=f"{question.rstrip('?.! ')} – {topic}", topic=topic)
     return FollowUp(kind="standalone", query=question, topic=question)
