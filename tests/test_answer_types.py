@@ -317,3 +317,29 @@ def test_a_sentence_that_only_names_the_asked_place_adds_no_second_excerpt(real_
     # every sentence about Singapore "holds" the question's word Singapore: no lead
     a = real_bot.ask("How large is Singapore?")
     assert len({c.passage_id for c in a.citations}) == 1
+
+
+@pytest.mark.parametrize(
+    "question, kind, content",
+    [
+        # folded, these read as asking words: "bộ nào" (which ministry), "lúc nào" (when),
+        # "mấy" (how many), "ở đâu"; as written they are what the question is about
+        ("Bộ não thành phố Hàng Châu hoạt động ra sao?", "how", ["nao"]),
+        ("Trung Quốc dựa vào năng lực nào để đổi mới?", "other", ["luc"]),
+        ("Hàn Quốc dùng máy bay không người lái để làm gì?", "how", ["may", "bay"]),
+        ("Xe đầu kéo chạy bằng khí hydro ở đâu?", "where", ["dau", "khi"]),
+        ("Nhật Bản bảo vệ dữ liệu ra sao?", "how", ["bao", "ve"]),
+        # the asking words as written still ask; a way of asking keeps its own words
+        ("Cơ quan nào điều hành dịch vụ công số ở Nhật Bản?", "who", ["co"]),
+        ("Năm nào Nhật Bản ra mắt kế hoạch?", "date", []),
+    ],
+)
+def test_words_that_fold_to_asking_words_are_read_as_written(question, kind, content):
+    q = analyze(question)
+    assert q.kind == kind
+    assert all(w in q.focus for w in content)
+
+
+def test_without_diacritics_an_asking_word_stays_an_asking_word():
+    q = analyze("singapore co bao nhieu dan")
+    assert q.kind == "number" and q.focus == ["singapore", "dan"]

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, has_diacritics, places_in, tokens
 from ..text.language import is_vietnamese_syllable
 from ..text.lexicon import read_lexicon
 
@@ -65,10 +65,11 @@ def forms() -> dict:
         kind: re.compile("|".join(rf"(?:(?<!\w){p}(?!\w))" for p in patterns))
         for kind, patterns in raw["kinds"].items()
     }
-    asking = {lang: set(words.split()) for lang, words in raw["asking"].items() if lang != "_about"}
+    asking = {lang: set(raw["asking"][lang].split()) for lang in ("vi", "en")}
     types = raw["answer_types"]
     units = [(re.compile(q), _next_to_a_number(e)) for q, e in types["units"].items()]
     return {
+        "written": set(raw["asking"]["vi_written"].split()),
         "kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units,
         "number_words": types["number_words"],
         "numeral": re.compile(rf"(?<!\w)({'|'.join(types['number_words'])})(?!\w)"),
@@ -106,10 +107,38 @@ def asking_words() -> set[str]:
 CHECKABLE = ("number", "date", "who", "where", "name")
 
 
+# The question words proper: the asking words a way of asking is built on ("cơ quan nào"
+# is a way of asking whose "cơ" must stay as it is).
+QUESTION_WORDS = {"ai", "gi", "dau", "nao", "bao", "nhieu", "may", "khi", "luc", "sao"}
+
+
+def written_otherwise(text: str, among: set[str] | None = None) -> list[re.Match]:
+    """The words of a question typed with diacritics that fold to a Vietnamese asking word
+    (of `among`, by default any) but are written otherwise ("Bộ não" is not "bộ nào",
+    "năng lực" not "lúc nào", "máy bay" not "mấy"): content, not asking. Without
+    diacritics every such word stays ambiguous."""
+    if not has_diacritics(text):
+        return []
+    f = forms()
+    among = f["asking"]["vi"] if among is None else among
+    return [m for m in re.finditer(r"\w+", text) if fold(m.group()) in among and m.group().lower() not in f["written"]]
+
+
+def fold_question(text: str) -> str:
+    """`fold(text)` for matching ways of asking: a question word `written_otherwise` is
+    marked off (a "_" after it) so that no asking pattern takes it; "AI" the acronym is
+    not "ai"."""
+    text = re.sub(r"\bAI\b", "A.I.", text)
+    folded = fold(text)
+    if len(folded) == len(text):  # offsets agree (composed text)
+        for m in reversed(written_otherwise(text, QUESTION_WORDS)):
+            folded = folded[: m.end()] + "_" + folded[m.end() :]
+    return folded
+
+
 def kinds_of(text: str) -> list[str]:
     """Every kind whose forms the question uses, in the lexicon's order of precedence."""
-    # "AI" the acronym is not "ai" (who) once folded
-    folded = fold(re.sub(r"\bAI\b", "A.I.", text)).strip()
+    folded = fold_question(text).strip()
     out = []
     for kind, pattern in forms()["kinds"].items():
         if pattern.search(folded):
@@ -179,7 +208,7 @@ def _trim_side(side: str) -> str:
 
 def focus_terms(text: str) -> list[str]:
     """The folded content words of a question, in order, without the words that only ask."""
-    asking = asking_words()
+    asking = asking_words() - {fold(m.group()) for m in written_otherwise(text)}
     if re.search(r"\bAI\b", text):
         asking = asking - {"ai"}  # the acronym, not "ai" (who)
     return [t for t in dict.fromkeys(tokens(text)) if (t not in asking and len(t) > 1) or t.isdigit()]
@@ -194,7 +223,7 @@ def number_unit(text: str) -> str | None:
     two words ("bao nhiêu đề xuất" → "180.706 đề xuất"), an English noun as it is or
     through the glossary's Vietnamese ("how many proposals" → "proposals", "đề xuất").
     """
-    folded = fold(text)
+    folded = fold_question(text)
     # what is counted is named right after the asking words ("bao nhiêu % chi phí", "mấy
     # dự án" even in "lập ngân sách … chọn mấy dự án"); elsewhere only when nothing is
     asked = re.search(r"(?:\b(?:bao nhieu|may|by how much|how many|how much|what|which|how \w+)|%)((?:\s*\S+){0,4})", folded)
