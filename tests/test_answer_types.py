@@ -161,6 +161,10 @@ def test_glossary_terms_match_their_english_inflections():
     assert "trial" in glossary_matches("where has japan trialled fingerprint payments")
     assert "tourists" in glossary_matches("payments for tourists")
     assert glossary_matches("a trialogue") == []  # a word that only starts like a term
+    # a hyphen as typed stands for the term's space, in any inflection
+    assert glossary_matches("public-sector innovation") == ["public sector", "innovation"]
+    assert "public sector" in glossary_matches("how public-sectors innovate")
+    assert glossary_matches("e-government") == ["e-government"]  # a term with its own hyphen
 
 
 @pytest.mark.model

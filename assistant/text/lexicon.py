@@ -61,15 +61,16 @@ GLOSSARY: dict[str, tuple[str, ...]] = _glossary()
 def _inflected(term: str) -> str:
     """A pattern for a term and its English inflections: "trial" → trials, trialled,
     trialed, trialling; "use" → uses, used, using. Multi-word terms inflect their last word."""
-    stem = re.escape(term)
+    # a space of a term is a space or a hyphen as typed: "public-sector" is "public sector"
+    stem = re.escape(term).replace(r"\ ", r"[\s-]")
     if len(term) < 3 or not term[-1].isalpha():
         return stem
     endings = ["s", "es", "d", "ed", "ing", f"{term[-1]}ed", f"{term[-1]}ing"]
     forms = [stem + f"(?:{'|'.join(endings)})?"]
     if term.endswith("e"):
-        forms.append(re.escape(term[:-1]) + "ing")
+        forms.append(stem[:-1] + "ing")
     if term.endswith("y"):
-        forms.append(re.escape(term[:-1]) + "(?:ies|ied)")
+        forms.append(stem[:-1] + "(?:ies|ied)")
     return "(?:" + "|".join(forms) + ")"
 
 
