@@ -347,3 +347,20 @@ def test_words_that_fold_to_asking_words_are_read_as_written(question, kind, con
 def test_without_diacritics_an_asking_word_stays_an_asking_word():
     q = analyze("singapore co bao nhieu dan")
     assert q.kind == "number" and q.focus == ["singapore", "dan"]
+
+
+def test_a_city_asked_about_lies_in_its_country():
+    from assistant.text import places_in, with_countries
+
+    japan = places_in("nhat ban")
+    assert japan <= with_countries(places_in("kawasaki")) and japan <= with_countries(places_in("tokyo"))
+    assert with_countries(japan) == japan
+    assert not places_in("han quoc") & with_countries(places_in("kawasaki"))
+
+
+@pytest.mark.model
+def test_a_passage_of_the_country_section_answers_about_its_city(real_bot):
+    # the Japan section's Fujitsu passage is not "about another place" than Kawasaki: it
+    # used to lose 0.25 and the answer quoted the SDG section's Kawasaki storm sentence
+    a = real_bot.ask("Hệ thống cảnh báo sóng thần của Fujitsu ở Kawasaki bắt đầu hoạt động từ khi nào?")
+    assert not a.abstained and "tháng 11 năm 2017" in a.text

@@ -20,7 +20,7 @@ from ..models import Hit, QueryInfo
 from ..retrieve.question import Question, has_answer_type, source_kinds
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens, with_countries
 from ..text.language import same_language
 from ..text.lexicon import glossary_matches
 
@@ -188,7 +188,7 @@ def score_sentences(
         row = index.position[hit.passage.id]
         context = set(tokens(hit.passage.context))
         passage_places = places_in(fold(hit.passage.context)) or places_in(fold(hit.passage.text))
-        elsewhere = bool(asked_places and passage_places and not asked_places & passage_places)
+        elsewhere = bool(asked_places and passage_places and not with_countries(asked_places) & passage_places)
         # an English question about an English passage is not cross-lingual
         band = bands["same"] if same_language(info.language, hit.passage.language) else bands["cross"]
         for s in index.sentence_rows[row]:

@@ -1,6 +1,6 @@
 """Stage 1, text: normalisation, folding, tokens, acronyms, diacritic restoration, lexicons."""
 
-from .lexicon import GLOSSARY, NAME_GROUPS, add_corpus_lexicon, glossary_terms, places_in
+from .lexicon import GLOSSARY, NAME_GROUPS, add_corpus_lexicon, glossary_terms, places_in, with_countries
 from .normalize import (
     Vocabulary,
     clean,
@@ -22,4 +22,5 @@ __all__ = [
     "mine_acronyms",
     "places_in",
     "tokens",
+    "with_countries",
 ]

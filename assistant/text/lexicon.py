@@ -47,6 +47,21 @@ def english_name(group: int) -> str:
 # the check lenient for those names only.
 NAME_GROUPS: list[set[str]] = _places()
 
+def _within() -> dict[int, int]:
+    """Place group → the group of the country it lies in (a city, a province)."""
+    first = {group[0]: i for i, group in enumerate(_read("places.en-vi.json")["places"])}
+    return {first[inner]: first[outer] for inner, outer in _read("places.en-vi.json").get("within", {}).items()}
+
+
+WITHIN: dict[int, int] = _within()
+
+
+def with_countries(groups: set[int]) -> set[int]:
+    """Place groups and the countries they lie in: a question about Kawasaki is about
+    Japan too, so a passage of the Japan section is not about another place."""
+    return groups | {WITHIN[g] for g in groups if g in WITHIN}
+
+
 # Vietnamese place names of one syllable, as written ("Pháp" → "france"): folded they are
 # common words ("phương pháp"), so they count only capitalised and accented.
 CAPITALISED_PLACES: dict[str, str] = dict(_read("places.en-vi.json").get("capitalised", {}))
