@@ -364,3 +364,26 @@ def test_a_passage_of_the_country_section_answers_about_its_city(real_bot):
     # used to lose 0.25 and the answer quoted the SDG section's Kawasaki storm sentence
     a = real_bot.ask("Hệ thống cảnh báo sóng thần của Fujitsu ở Kawasaki bắt đầu hoạt động từ khi nào?")
     assert not a.abstained and "tháng 11 năm 2017" in a.text
+
+
+@pytest.mark.parametrize(
+    "question, content",
+    [
+        # syllables of "trình bày", "tổng quan", "bao nhiêu" ask only inside their phrase
+        ("Hãy trình bày kế hoạch của Nhật Bản", ["ke", "hoach"]),
+        ("Cơ quan nào quản lý chính phủ số?", ["co", "quan", "ly", "so"]),
+        ("ĐMST quy trình nhằm mục đích gì?", ["quy", "trinh"]),
+        ("Kế hoạch tổng thể có gì đặc biệt?", ["ke", "tong", "biet"]),
+    ],
+)
+def test_a_syllable_of_an_asking_phrase_asks_only_inside_it(question, content):
+    focus = analyze(question).focus
+    assert all(w in focus for w in content)
+    assert "trinh" not in analyze("Trình bày chính phủ số").focus
+
+
+def test_a_polite_request_is_neither_a_side_nor_a_focus_word():
+    q = analyze("So sánh giúp tôi đổi mới quy trình với đổi mới quản trị")
+    assert q.kind == "compare" and q.sides == ["đổi mới quy trình", "đổi mới quản trị"]
+    assert "toi" not in analyze("cho minh hoi singapore ho tro doanh nghiep the nao").focus
+    assert analyze("Họ tới Seoul khi nào?").focus[:2] == ["ho", "toi"]  # "họ tới" is not polite

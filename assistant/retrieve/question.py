@@ -70,6 +70,7 @@ def forms() -> dict:
     units = [(re.compile(q), _next_to_a_number(e)) for q, e in types["units"].items()]
     return {
         "written": set(raw["asking"]["vi_written"].split()),
+        "phrases": set(raw["asking"]["vi_phrases"].split("|")),
         "kinds": kinds, "asking": asking, "number": types["number"], "date": types["date"], "units": units,
         "number_words": types["number_words"],
         "numeral": re.compile(rf"(?<!\w)({'|'.join(types['number_words'])})(?!\w)"),
@@ -165,6 +166,7 @@ def compared_sides(text: str) -> list[str]:
     >>> compared_sides("Compare how China and Japan moved up in the rankings")
     ['China', 'Japan']
     """
+    text = unasked(text)
     folded = fold(text)
     found: list[tuple[int, str]] = []
     for group in places_in(folded):
@@ -191,6 +193,19 @@ def compared_sides(text: str) -> list[str]:
     return []
 
 
+# A request made politely ("so sánh giúp tôi …", "cho mình hỏi …"): who asks, not what.
+_POLITE = re.compile(
+    r"(?<!\w)(?:gi[úu]p|gi[ùu]m|h[ộo]|cho)\s+(?:t[ôo]i|m[ìi]nh|ch[úu]ng t[ôo]i|tui)(?!\w)(?:\s+h[ỏo]i)?",
+    re.IGNORECASE,
+)
+
+
+def unasked(text: str) -> str:
+    """The question without its polite framing ("So sánh giúp tôi A với B" → "So sánh A
+    với B"): the words of who asks are neither a side nor a focus word."""
+    return re.sub(r"\s+", " ", _POLITE.sub(" ", text)).strip()
+
+
 def _trim_side(side: str) -> str:
     """A side without the words that ask ("So sánh …", "… khác nhau ở điểm nào")."""
     words = side.split()
@@ -208,10 +223,21 @@ def _trim_side(side: str) -> str:
 
 def focus_terms(text: str) -> list[str]:
     """The folded content words of a question, in order, without the words that only ask."""
+    text = unasked(text)
     asking = asking_words() - {fold(m.group()) for m in written_otherwise(text)}
     if re.search(r"\bAI\b", text):
         asking = asking - {"ai"}  # the acronym, not "ai" (who)
-    return [t for t in dict.fromkeys(tokens(text)) if (t not in asking and len(t) > 1) or t.isdigit()]
+    words = tokens(text)
+    # a syllable of an asking phrase asks only inside it ("trình bày", not "quy trình")
+    phrases = forms()["phrases"]
+    paired = {j for i in range(len(words) - 1) if f"{words[i]} {words[i + 1]}" in phrases for j in (i, i + 1)}
+    alone = {w for p in phrases for w in p.split()}
+    kept = [
+        t
+        for i, t in enumerate(words)
+        if t.isdigit() or (len(t) > 1 and (t not in asking or (t in alone and i not in paired)))
+    ]
+    return list(dict.fromkeys(kept))
 
 
 def number_unit(text: str) -> str | None:
