@@ -387,3 +387,17 @@ def test_a_polite_request_is_neither_a_side_nor_a_focus_word():
     assert q.kind == "compare" and q.sides == ["đổi mới quy trình", "đổi mới quản trị"]
     assert "toi" not in analyze("cho minh hoi singapore ho tro doanh nghiep the nao").focus
     assert analyze("Họ tới Seoul khi nào?").focus[:2] == ["ho", "toi"]  # "họ tới" is not polite
+
+
+@pytest.mark.model
+def test_a_list_of_numbered_sections_brings_every_item(real_bot):
+    # the first sibling was left out (the walk back stopped one short), and a footnote
+    # between (c) and (d) ended the list
+    a = real_bot.ask("Liệt kê các chủ đề ĐMST khu vực công quan trọng để đạt các Mục tiêu Phát triển Bền vững")
+    for item in ("(a) Cải thiện", "(b) Định hướng", "(c) Giải quyết", "(d) Tăng tính", "(e) Quan hệ", "(f) Kết hợp"):
+        assert item in a.text
+    # a section's introduction ("… bốn đặc điểm chiến lược …") whose numbered subsections follow
+    b = real_bot.ask("Liệt kê bốn đặc điểm chiến lược giúp ĐMST khu vực công thành công")
+    assert b.kind == "list"
+    for item in ("Tận dụng thế mạnh", "Xác định rõ vấn đề", "vượt ra ngoài công nghệ", "thay đổi vai trò của chính phủ"):
+        assert item in b.text

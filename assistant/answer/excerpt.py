@@ -343,6 +343,20 @@ def continuation(passage, question: Question, index: Index) -> list[tuple[int, i
     return []
 
 
+def _subsections_follow(passages: list, row: int) -> bool:
+    """Whether the passage after `row` opens a numbered subsection of `row`'s section
+    ("3. Hàm ý chính sách" ¶1, then "1. Tận dụng thế mạnh: …")."""
+    if row + 1 >= len(passages):
+        return False
+    here, nxt = passages[row], passages[row + 1]
+    return (
+        nxt.doc_id == here.doc_id
+        and bool(ITEM.match(nxt.text))
+        and len(nxt.section) == len(here.section) + 1
+        and nxt.section[:-1] == here.section
+    )
+
+
 def list_items(excerpt: Excerpt, question: Question, hits: list[Hit], index: Index, limit: int = 6) -> list[tuple[int, int, int]]:
     """The items of a list that continues in the passages after the excerpt.
 
@@ -355,24 +369,39 @@ def list_items(excerpt: Excerpt, question: Question, hits: list[Hit], index: Ind
     passages = index.passages
     doc = passages[row].doc_id
     first = row + 1
-    if question.kind == "list" and ITEM.match(passages[row].text):
-        while first - 1 > 0 and passages[first - 2].doc_id == doc and ITEM.match(passages[first - 2].text):
+    # a later paragraph of a numbered item ("4. …: Khi …" then "Các thành phố …") is in
+    # that item: the item begins where its section does
+    start = row
+    while (
+        not ITEM.match(passages[start].text)
+        and start > 0
+        and passages[start - 1].doc_id == doc
+        and passages[start - 1].section == passages[row].section
+    ):
+        start -= 1
+    if question.kind == "list" and ITEM.match(passages[start].text):
+        first = start
+        while first > 0 and passages[first - 1].doc_id == doc and ITEM.match(passages[first - 1].text):
             first -= 1  # back to the first sibling
     elif not (
         excerpt.text.rstrip().endswith(":")
         # a list question whose passage introduces a list, or holds its first item
         or question.kind == "list" and (passages[row].text.rstrip().endswith(":") or LISTY.search(excerpt.sentences[-1].text))
+        # or a section's introduction, whose numbered subsections follow
+        or question.kind == "list" and _subsections_follow(passages, row)
     ):
         return []
     items = []
-    for nxt in range(first, min(len(passages), first + limit)):
+    nxt = first
+    while nxt < len(passages) and len(items) < limit:
         p = passages[nxt]
+        nxt += 1
+        if p.kind == "footnote" or (nxt - 1 == row and excerpt.start == 0):
+            continue  # a footnote between two items; the excerpt quotes its own item's start
         if p.doc_id != doc or not ITEM.match(p.text):
             break
-        if nxt == row:
-            continue
         colon = p.text.find(":")
-        rows = index.sentence_rows[nxt]
+        rows = index.sentence_rows[nxt - 1]
         end = colon if 0 < colon <= 160 else (int(index.sentences[rows[0]][2]) if rows else len(p.text))
-        items.append((nxt, 0, int(end)))
+        items.append((nxt - 1, 0, int(end)))
     return items
