@@ -109,7 +109,9 @@ class Assistant(Library):
             index_mod.save(index, Path(settings.index_dir))
         store = _open_store(settings, embedder, replace=rebuild)
         for notice in notices:
-            log.warning("%s", notice)
+            # the caller shows them (`bot.notices`: the CLI prints, the app displays);
+            # a warning here printed each one twice on the command line
+            log.info("%s", notice)
         bot = cls(settings, index, embedder, {s.document.id: s.text for s in sources})
         bot.notices = notices
         if store is not None:

@@ -547,3 +547,29 @@ def test_a_current_index_in_a_read_only_folder_still_answers(fake_bot, fake_sett
 def test_errors_are_assistant_errors_for_the_cli_and_ui():
     for error in (BadQuery, CorpusError, IndexProblem):
         assert issubclass(error, AssistantError)
+
+
+# The CLI with the fake embedder in place of the model (fast, deterministic).
+FAKE_CLI = textwrap.dedent(
+    """
+    import sys
+    from assistant import cli
+    from assistant.embed import embedder
+    embedder.load = lambda settings: embedder.HashEmbedder()
+    sys.exit(cli.main(sys.argv[1:]))
+    """
+)
+
+
+def test_a_stale_index_is_announced_once_and_the_rebuild_is_quiet(fake_settings, tmp_path):
+    corpus, folder = tmp_path / "stale" / "corpus", tmp_path / "stale" / "index"
+    shutil.copytree(fake_settings.corpus_dir, corpus)
+    run = functools.partial(subprocess.run, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    built = run([sys.executable, "-c", FAKE_CLI, "build", "--corpus", str(corpus), "--index", str(folder)])
+    assert built.returncode == 0, built.stderr
+    doc = next(corpus.glob("*.txt"))
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n\nMột đoạn mới.\n", encoding="utf-8")
+    done = run([sys.executable, "-c", FAKE_CLI, "ask", "Songdo trị giá bao nhiêu?", "--corpus", str(corpus), "--index", str(folder)])
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("the corpus has changed since the index was built") == 1  # it printed twice
+    assert "Building index from tokens" not in done.stderr  # bm25s's own debug line

@@ -19,6 +19,8 @@ class LexicalIndex:
     def build(cls, documents: list[list[str]]) -> LexicalIndex:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG: "Building index from tokens" on every build
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         bm25 = bm25s.BM25()
         # An empty document still needs a row, so row numbers match passage numbers.
         bm25.index([doc or [""] for doc in documents], show_progress=False)
