@@ -34,7 +34,17 @@ from ..text import NAME_GROUPS, fold, places_in, tokens
 from ..text.language import is_vietnamese_syllable, same_language
 from . import abstain
 from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
-from .excerpt import E5_BANDS, MAX_CHARS, Candidate, Excerpt, coverage, expand, idf_weights, score_sentences, terms_for
+from .excerpt import (
+    E5_BANDS,
+    MAX_CHARS,
+    Candidate,
+    Excerpt,
+    coverage,
+    expand,
+    idf_weights,
+    score_sentences,
+    terms_for,
+)
 from .heading import heading
 from .names import capitalised_runs, understood, unknown_places, unknown_words
 

@@ -1,6 +1,13 @@
 """Stage 1, text: normalisation, folding, tokens, acronyms, diacritic restoration, lexicons."""
 
-from .lexicon import GLOSSARY, NAME_GROUPS, add_corpus_lexicon, glossary_terms, places_in, with_countries
+from .lexicon import (
+    GLOSSARY,
+    NAME_GROUPS,
+    add_corpus_lexicon,
+    glossary_terms,
+    places_in,
+    with_countries,
+)
 from .normalize import (
     Vocabulary,
     clean,
