@@ -206,9 +206,12 @@ class Assistant(Library):
             bands = getattr(self.embedder, "cosine_bands", None)
             asked = analyze(info.normalized)
             if step.kind != "standalone":
-                # a follow-up asks its own kind of question about the thread's topic
-                # (the numbers it gives are the ones the user typed, not the thread's)
-                asked = asked.model_copy(update={"kind": kind_of(question), "given": re.findall(r"\d+", question)})
+                # a follow-up that leans on the thread asks its own kind of question about
+                # its topic; one that switches ("Còn Singapore thì sao?") asks the previous
+                # question of the new topic, whose kind the rewritten query keeps (the
+                # numbers it gives are the ones the user typed, not the thread's)
+                kind = asked.kind if step.kind == "switch" else kind_of(question)
+                asked = asked.model_copy(update={"kind": kind, "given": re.findall(r"\d+", question)})
 
             def side_search(text: str):
                 side = self.searcher.analyze(text)

@@ -401,3 +401,43 @@ def test_a_list_of_numbered_sections_brings_every_item(real_bot):
     assert b.kind == "list"
     for item in ("Tận dụng thế mạnh", "Xác định rõ vấn đề", "vượt ra ngoài công nghệ", "thay đổi vai trò của chính phủ"):
         assert item in b.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, asked, other",
+    [
+        ("Trung Quốc dùng robot để làm gì?", "Trung Quốc", "Hàn Quốc"),
+        ("trung quoc dung robot de lam gi", "trung quoc", "Hàn Quốc"),
+        ("Does China use robots?", "China", "Korea"),
+    ],
+)
+def test_what_the_bulletin_says_of_another_place_is_not_an_answer(real_bot, question, asked, other):
+    # it quoted Korea's robots for China: the passage is about Korea and never names China
+    a = real_bot.ask(question)
+    assert a.abstained and asked in a.text and other in a.text
+
+
+@pytest.mark.model
+def test_a_follow_up_that_switches_place_keeps_the_question_and_its_kind(real_bot):
+    first = real_bot.ask("Hàn Quốc chi bao nhiêu tiền cho kế hoạch robot?")
+    assert "449 triệu USD" in first.text
+    switched = real_bot.ask("Còn Singapore thì sao?", history=[first])
+    # it was asked as kind "other" and answered with Korea's plan and Parking.sg
+    assert switched.kind == "number" and switched.abstained and "Singapore" in switched.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["Bản tin này do đơn vị nào thực hiện?", "Bản tin do đơn vị nào thực hiện?"])
+def test_the_publisher_question_reads_the_title_page_however_phrased(real_bot, question):
+    a = real_bot.ask(question)
+    assert not a.abstained and "Trung tâm Thông tin và Thống kê KH&CN" in a.text
+    assert a.notice is None  # "bản tin này" is the document itself, not a dangling pronoun
+
+
+def test_an_abstention_names_places_as_written():
+    from assistant.answer.extractive import _topic_names
+    from assistant.models import QueryInfo
+
+    info = QueryInfo(original="", normalized="Nhật Bản chi bao nhiêu tiền cho Trung Quốc?", language="vi", dense_query="", lexical_terms=[], dense_weight=0.5)
+    assert _topic_names(info) == "Nhật Bản, Trung Quốc"  # it said "Bản" and "Trung, Quốc"

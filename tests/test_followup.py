@@ -99,3 +99,11 @@ def test_a_question_that_names_its_topic_is_not_dangling(question, language):
     from assistant.retrieve.followup import dangling
 
     assert dangling(question, language, RARE.__contains__) is None
+
+
+@pytest.mark.parametrize("question", ["Bốn quốc gia này có điểm gì chung?", "Who published this bulletin?", "Bản tin này nói về gì?"])
+def test_words_that_point_to_the_document_or_its_countries_are_not_dangling(question):
+    from assistant.retrieve.followup import dangling
+    from assistant.text.language import detect_language
+
+    assert dangling(question, detect_language(question), RARE.__contains__) is None

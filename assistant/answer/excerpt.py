@@ -180,7 +180,10 @@ def score_sentences(
     names = {fold(n) for n in _NAME.findall(info.normalized)}
     asked_places = places_in(fold(info.normalized))
     w = info.dense_weight
-    kinds = ANSWER_KINDS | source_kinds(info.normalized)
+    # a question about the document itself (its publisher, its references) is answered
+    # from its title page or reference list when the hits hold one
+    sources = source_kinds(info.normalized)
+    kinds = sources if any(h.passage.kind in sources for h in hits) else ANSWER_KINDS
     out: list[Candidate] = []
     for h, hit in enumerate(hits):
         if hit.passage.kind not in kinds:

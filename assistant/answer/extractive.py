@@ -30,8 +30,9 @@ from ..retrieve.question import (
 )
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import NAME_GROUPS, fold, places_in, tokens
+from ..text import NAME_GROUPS, fold, places_in, tokens, with_countries
 from ..text.language import is_vietnamese_syllable, same_language
+from ..text.lexicon import english_name
 from . import abstain
 from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
 from .excerpt import (
@@ -63,6 +64,10 @@ NOT_COVERED = {
     "vi-unaccented": "Bản tin không đề cập đến {topic}.",
     "en": "The bulletin does not cover {topic}.",
 }
+ELSEWHERE = {
+    "vi": "Bản tin không nói điều này về {asked}. Đoạn gần nhất nói về {other}: “{nearest}”",
+    "en": "The bulletin does not say this of {asked}. The nearest passage is about {other}: “{nearest}”",
+}
 NOT_GIVEN = {
     "vi": "Bản tin có nói về {topic} nhưng không nêu {what}. Câu gần nhất: “{nearest}”",
     "en": "The bulletin mentions {topic} but does not give {what}. The nearest sentence: “{nearest}”",
@@ -85,6 +90,34 @@ NUMBER_WORDS = {
     "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
+
+
+def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -> tuple[str, str] | None:
+    """(asked place, other place) when the best excerpt's passage is about another place
+    than the one the question names and never names it (or its country): the bulletin
+    says this of Korea, the question asks it of China ("Trung Quốc dùng robot để làm
+    gì?"). None otherwise."""
+    if not excerpt.anchor.elsewhere:
+        return None
+    passage = hits[excerpt.hit].passage
+    asked = places_in(fold(info.normalized))
+    if not asked or with_countries(asked) & places_in(fold(passage.text)):
+        return None
+    where = passage.context if places_in(fold(passage.context)) else passage.text
+    others = places_in(fold(where))
+    if info.language == "en":  # the passage is Vietnamese: its place in English
+        return _as_written(info.normalized, asked), ", ".join(english_name(g).title() for g in sorted(others))
+    return _as_written(info.normalized, asked), _as_written(where, others)
+
+
+def _as_written(text: str, groups: set[int]) -> str:
+    """The places of `groups` as `text` writes them ("Nhật Bản", "Korea"), or their
+    English names where it does not."""
+    folded, names = fold(text), []
+    for g in sorted(groups):
+        m = next((m for f in sorted(NAME_GROUPS[g], key=len, reverse=True) for m in [re.search(rf"\b{re.escape(f)}\b", folded)] if m), None)
+        names.append(text[m.start() : m.end()] if m and len(folded) == len(text) else english_name(g).title())
+    return ", ".join(dict.fromkeys(names))
 
 
 def _lang(language: str) -> str:
@@ -296,10 +329,12 @@ def compose(
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
+    # (a place the bulletin never names is said so: "không đề cập đến Indonesia")
+    elsewhere = None if unknown_places(info, index) else _said_of_another_place(info, excerpts[0], hits)
     # no evidence at all (no similar sentence, none of the question's words): nothing to
     # quote, whatever the model's intercept says
     evidence = feats["dense"] >= NO_EVIDENCE or feats["coverage"] > 0
-    known = understood(info, index) and not unknown_places(info, index) and evidence
+    known = understood(info, index) and not unknown_places(info, index) and evidence and not elsewhere
     conf = abstain.probability(feats) if known else 0.0
     feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
     if info.language == "en" and not feats["english"] and not feats["coverage"]:
@@ -307,7 +342,7 @@ def compose(
         # are not shared; here an excerpt sharing no word of the question does not answer
         conf = 0.0
     if conf < abstain.threshold():
-        answer = _abstain(info, question, hits, conf, excerpts[0], feats)
+        answer = _abstain(info, question, hits, conf, excerpts[0], feats, elsewhere=elsewhere)
     else:
         answer = _answer(info, question, [(e, hits) for e in excerpts], index, conf)
     answer.evidence = {k: round(v, 4) for k, v in feats.items()}
@@ -371,12 +406,32 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
     )
 
 
-def _abstain(info: QueryInfo, question: Question, hits: list[Hit], conf: float, nearest: Excerpt | None, feats: dict | None = None) -> Answer:
+def _abstain(
+    info: QueryInfo,
+    question: Question,
+    hits: list[Hit],
+    conf: float,
+    nearest: Excerpt | None,
+    feats: dict | None = None,
+    *,
+    elsewhere: tuple[str, str] | None = None,
+) -> Answer:
     """'The bulletin does not cover …', or, when the bulletin has the topic but not what
     the kind asks for, 'The bulletin mentions X but does not give Y', with the nearest
-    sentence; the nearest passages are listed as related reading, not as citations."""
+    sentence, or, when the nearest says it of another place, 'The bulletin says this of
+    Korea, not of China'; the nearest passages are listed as related reading, not as
+    citations."""
     lang = _lang(info.language)
     text = NOT_COVERED[info.language].format(topic=topic_of(info))
+    if nearest is not None and elsewhere is not None:
+        asked, other = elsewhere
+        return Answer(
+            **_about(info, question),
+            text=ELSEWHERE[lang].format(asked=asked, other=other, nearest=nearest.anchor.text),
+            abstained=True,
+            related=hits[:3],
+            confidence=round(conf, 3),
+        )
     if nearest is not None and feats and feats["type_missing"] and feats["unknown"] == 0 and feats["coverage"] >= 0.5:
         what = "money" if question.unit and "usd" in question.unit else question.kind
         if what in WHAT[lang]:
@@ -406,17 +461,20 @@ def reframe(answer: Answer, language: str) -> Answer:
 
 
 def _topic_names(info: QueryInfo) -> str:
-    """The names a question is about ("Parking.sg", "Songdo"), for an abstention's message."""
-    runs = [
-        w
-        for first, run in capitalised_runs(info.normalized)
+    """The names a question is about ("Parking.sg", "Songdo", "Nhật Bản"), for an
+    abstention's message; a run of capitalised words is one name."""
+    names = []
+    for first, run in capitalised_runs(info.normalized):
+        words = list(run)
         # a question's first word is capitalised anyway; it names something when it is no
-        # Vietnamese word ("Songdo có bao nhiêu dân?")
-        for w in (run[1:] if first == 0 and is_vietnamese_syllable(fold(run[0])) else run)[:3]
-    ]
+        # Vietnamese word ("Songdo có bao nhiêu dân?") or starts a place ("Nhật Bản …")
+        if first == 0 and is_vietnamese_syllable(fold(words[0])) and not places_in(fold(" ".join(words))):
+            words = words[1:]
+        words = [w for w in words if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
+        if words:
+            names.append(" ".join(words[:3]))
     # typed in lower case, a name with a dot still shows ("app parking.sg …")
-    runs += re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized)
-    names = [w for w in runs if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
+    names += re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized)
     return ", ".join(dict.fromkeys(names[:3]))
 
 

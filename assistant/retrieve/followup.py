@@ -147,6 +147,12 @@ _POINTER = {
 }
 
 
+# What such words may point to without a thread: the document itself ("bản tin này",
+# "this bulletin") or a set it names ("bốn quốc gia này", "these four countries").
+_SELF = re.compile(
+    r"\b(?:ban tin|bai viet|tai lieu|bao cao|an pham|bulletin|report|document|publication|article)\b"
+    r"|^(?:hai|ba|bon|nam|sau|bay|tam|chin|muoi|two|three|four|five|six|seven|eight|\d+)\b"
+)
 UNRESOLVED = {
     "vi": "Câu hỏi nhắc đến “{pointer}” nhưng chưa có câu hỏi nào trước đó để biết là gì{guess}. "
     "Hãy nêu tên dự án, chương trình hoặc nước được hỏi.",
@@ -163,6 +169,9 @@ def dangling(question: str, language: str, specific: Callable[[str], bool]) -> s
     question = clean(question)
     found = _POINTER.get(language, _POINTER["en"]).search(question)
     if found is None or not _names_nothing(question, specific):
+        return None
+    before = question[: found.start()].split()[-1:]  # "bốn" of "bốn quốc gia này"
+    if _SELF.search(fold(" ".join([*before, found.group()]))):
         return None
     return found.group().strip()
 

@@ -219,6 +219,11 @@ class Searcher:
             asked = source_kinds(info.normalized)
             secondary = self._secondary & ~np.isin(self._kind, sorted(asked)) if asked else self._secondary
             fused = np.where(secondary, fused * 0.5, fused)
+            if asked:
+                # the title page or the reference list is what such a question is about:
+                # among the hits whatever its similarity ("Bản tin này do đơn vị nào thực
+                # hiện?" shares few words with "Trung tâm Thông tin và Thống kê KH&CN")
+                fused = np.where(np.isin(self._kind, sorted(asked)), fused + 1.0, fused)
         fused = np.where(allowed, fused, -np.inf)
         order = self._follow_lead_in(self._once(fused, k), fused, k)
         dense_rank = ranks_of(dense, order)
