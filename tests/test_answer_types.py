@@ -441,3 +441,11 @@ def test_an_abstention_names_places_as_written():
 
     info = QueryInfo(original="", normalized="Nhật Bản chi bao nhiêu tiền cho Trung Quốc?", language="vi", dense_query="", lexical_terms=[], dense_weight=0.5)
     assert _topic_names(info) == "Nhật Bản, Trung Quốc"  # it said "Bản" and "Trung, Quốc"
+
+
+@pytest.mark.model
+def test_a_list_item_is_quoted_once(real_bot):
+    # typed without diacritics, a second excerpt from item (e) repeated (d), (e), (f)
+    a = real_bot.ask("liet ke cac chu de DMST khu vuc cong quan trong de dat cac muc tieu phat trien ben vung")
+    for item in ("(d) Tăng tính toàn diện", "(e) Quan hệ đối tác", "(f) Kết hợp"):
+        assert a.text.count(item) == 1

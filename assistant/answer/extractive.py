@@ -181,7 +181,13 @@ def best_excerpts(
         second = _says_more(candidates[0], others, info, question, index)
     if second is not None:
         more = expand(second, question, info, hits, index, candidates)
-        if len(best.text) + len(more.text) <= MAX_CHARS and _overlap(best.text, more.text) < 0.6:
+        # a passage already quoted as one of the best excerpt's list items adds nothing
+        listed = {row for row, _, _ in best.extra}
+        if (
+            len(best.text) + len(more.text) <= MAX_CHARS
+            and _overlap(best.text, more.text) < 0.6
+            and index.position[hits[more.hit].passage.id] not in listed
+        ):
             out.append(more)
     return out, candidates
 
