@@ -168,7 +168,7 @@ class Library:
             return
         wanted = set(documents or self.index.documents)
         passages = [p for p in self.index.passages if p.doc_id in wanted]
-        needle = fold(section)
+        needle = fold(self.searcher.narrow_section(section))  # "Japan" is "2.2. Nhật Bản"
         if any(needle in fold(p.section_path) for p in passages):
             return
         headings = dict.fromkeys(h for p in passages for h in p.section[:2])

@@ -449,3 +449,12 @@ def test_a_list_item_is_quoted_once(real_bot):
     a = real_bot.ask("liet ke cac chu de DMST khu vuc cong quan trong de dat cac muc tieu phat trien ben vung")
     for item in ("(d) Tăng tính toàn diện", "(e) Quan hệ đối tác", "(f) Kết hợp"):
         assert a.text.count(item) == 1
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("section", ["Nhật Bản", "nhat ban", "Japan"])
+def test_a_country_section_filter_means_the_country_section(real_bot, section):
+    # section 2's title names all four countries: "Nhật Bản" matched every passage of it
+    hits = real_bot.search("robot", section=section, k=5)
+    assert hits and all("2.2. Nhật Bản" in h.passage.section_path for h in hits)
+    real_bot.check_scope(None, section)  # "Japan" was refused: no heading is in English

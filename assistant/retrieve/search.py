@@ -24,7 +24,7 @@ import numpy as np
 from ..embed.base import Embedder
 from ..errors import BadQuery
 from ..ingest.duplicates import normalized
-from ..models import Hit, QueryInfo
+from ..models import SECTION_SEP, Hit, QueryInfo
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
 from ..text.language import ENGLISH_WORDS
@@ -78,6 +78,22 @@ class Searcher:
             dtype=np.int64,
         )
         self._copies = int(np.count_nonzero(self._canonical != np.arange(len(index.passages))))
+
+    def narrow_section(self, section: str) -> str:
+        """The section a filter text means: the path of the shortest heading that contains
+        it (accents and case ignored; a place in any of its forms, "Japan" for "Nhật
+        Bản"), so "Nhật Bản" is section 2.2, not also section 2, whose title names all
+        four countries. The text itself when no heading contains it."""
+        needle = fold(section)
+        forms = [needle] + [f for g in sorted(places_in(needle)) for f in sorted(NAME_GROUPS[g])]
+        best: tuple[int, str] | None = None
+        for p in self.index.passages:
+            for depth, heading in enumerate(p.section, start=1):
+                head = fold(heading)
+                if any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", head) for f in forms):
+                    candidate = (len(head), SECTION_SEP.join(p.section[:depth]))
+                    best = candidate if best is None or candidate < best else best
+        return best[1] if best else section
 
     def analyze(self, query: str) -> QueryInfo:
         text = check_query(query, self.max_query_chars)
@@ -163,6 +179,7 @@ class Searcher:
         n = len(index.passages)
         timings: dict[str, float] = {}
         qvec = None
+        section = self.narrow_section(section) if section else section
         if n == 0 or k < 1:
             return [], qvec, timings
         dense = np.full(n, np.nan, dtype=np.float32)
