@@ -458,3 +458,14 @@ def test_a_country_section_filter_means_the_country_section(real_bot, section):
     hits = real_bot.search("robot", section=section, k=5)
     assert hits and all("2.2. Nhật Bản" in h.passage.section_path for h in hits)
     real_bot.check_scope(None, section)  # "Japan" was refused: no heading is in English
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, covered, uncovered",
+    [("So sánh Singapore và Indonesia", "Singapore", "Indonesia"), ("Compare Japan and Malaysia on robots", "Japan", "Malaysia")],
+)
+def test_a_comparison_with_a_place_the_bulletin_never_covers_says_so_and_quotes_the_other(real_bot, question, covered, uncovered):
+    # the whole comparison abstained with "không đề cập đến …" and nothing on the other side
+    a = real_bot.ask(question)
+    assert a.abstained and uncovered in a.text and f"{covered}" in a.text and "“" in a.text

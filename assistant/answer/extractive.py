@@ -64,6 +64,10 @@ NOT_COVERED = {
     "vi-unaccented": "Bản tin không đề cập đến {topic}.",
     "en": "The bulletin does not cover {topic}.",
 }
+ONE_SIDE = {
+    "vi": "Bản tin không đề cập đến {place}, nên không so sánh được. Về {side}, bản tin viết: “{nearest}”",
+    "en": "The bulletin does not cover {place}, so it cannot compare. On {side} it says: “{nearest}”",
+}
 ELSEWHERE = {
     "vi": "Bản tin không nói điều này về {asked}. Đoạn gần nhất nói về {other}: “{nearest}”",
     "en": "The bulletin does not say this of {asked}. The nearest passage is about {other}: “{nearest}”",
@@ -360,6 +364,11 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     found = [(e, sub_hits) for _, e, _, _, sub_hits in sides if e is not None]
     if not found:
         return _abstain(info, question, hits, 0.0, None)
+    # a side the bulletin never covers ("So sánh Singapore và Indonesia") is said so
+    # beside the others; its names are not unknown words of the sides that are answered
+    missing = [side for side, e, *_ in sides if e is None]
+    apart = set().union(*(tokens(s) for s in missing)) if missing else set()
+    unknown = [u for u in unknown if not set(tokens(u)) <= apart]
     feats = [
         features(e, cands, question, sub_info, unknown, sub_hits, index)
         for _, e, cands, sub_info, sub_hits in sides
@@ -367,11 +376,22 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     ]
     mean = {k: round(sum(f[k] for f in feats) / len(feats), 4) for k in feats[0]}
     conf = round(sum(abstain.probability(f) for f in feats) / len(feats), 3)
-    if conf < abstain.threshold() or not understood(info, index) or unknown_places(info, index):
+    never = unknown_places(info, index)
+    places = [p for p in never if not set(tokens(p)) <= apart]
+    absent = [p for p in never if set(tokens(p)) <= apart]
+    if absent and not places and conf >= abstain.threshold():
+        # no comparison with a place the bulletin never names: say so, and what it says
+        # of the other side
+        side, excerpt = next((side, e) for side, e, *_ in sides if e is not None)
+        place = _as_written(info.normalized, set().union(*(places_in(fold(p)) for p in absent))) or ", ".join(absent)
+        text = ONE_SIDE[_lang(info.language)].format(place=place, side=side, nearest=excerpt.anchor.text)
+        answer = Answer(**_about(info, question), text=text, abstained=True, related=hits[:3], confidence=conf)
+        answer.evidence = mean
+        return answer
+    if conf < abstain.threshold() or places or (not understood(info, index) and not missing):
         answer = _abstain(info, question, hits, conf, None)
         answer.evidence = mean
         return answer
-    missing = [side for side, e, *_ in sides if e is None]
     answer = _answer(info, question, found, index, conf)
     answer.evidence = mean
     if missing:
