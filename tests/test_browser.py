@@ -4,7 +4,7 @@ Types a question, waits for the answer, opens a citation in the source viewer an
 highlighted quote against the passage's offsets, likes the answer, follows the answer's link
 into the reader; reads a section from the contents, opens `?p=PASSAGE` directly, copies a
 citation, scores a 5-question file in the evaluation tab, checks a compare answer's blocks;
-and the phone layout at 390 px. Saves the screenshots docs/chat.png, docs/source-viewer.png,
+and the phone layout at 390 px. With UPDATE_SCREENSHOTS=1, saves the screenshots docs/chat.png, docs/source-viewer.png,
 docs/verify.png, docs/reader.png, docs/evaluate.png and docs/phone-*.png (the first
 screen, an answer, the reader, the evaluation). Playwright cannot download a
 browser here, so it is pointed at /usr/bin/chromium (`.ci/run` installs it); without it the
@@ -14,6 +14,8 @@ tests are skipped with the reason.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -26,7 +28,9 @@ from assistant.models import Answer
 from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
+# The screenshots refresh the README's in docs/ only when asked (`UPDATE_SCREENSHOTS=1
+# python -m pytest tests/test_browser.py`): a test run leaves the tree as it was.
+DOCS = ROOT / "docs" if os.environ.get("UPDATE_SCREENSHOTS") else Path(tempfile.mkdtemp(prefix="ba-screenshots-"))
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--headless",
