@@ -469,3 +469,16 @@ def test_a_comparison_with_a_place_the_bulletin_never_covers_says_so_and_quotes_
     # the whole comparison abstained with "không đề cập đến …" and nothing on the other side
     a = real_bot.ask(question)
     assert a.abstained and uncovered in a.text and f"{covered}" in a.text and "“" in a.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, said",
+    [
+        ("Indonesia đã làm gì để đổi mới dịch vụ công?", "Bản tin không đề cập đến Indonesia. Bản tin có các phần về: Trung Quốc, Nhật Bản"),
+        ("How did Thailand innovate?", "The bulletin does not cover Thailand. The bulletin has sections on: China, Japan, Korea, Singapore."),
+    ],
+)
+def test_a_place_the_bulletin_never_names_is_named_with_what_it_covers(real_bot, question, said):
+    a = real_bot.ask(question)
+    assert a.abstained and a.text.startswith(said)

@@ -64,6 +64,7 @@ NOT_COVERED = {
     "vi-unaccented": "Bản tin không đề cập đến {topic}.",
     "en": "The bulletin does not cover {topic}.",
 }
+COVERS = {"vi": "Bản tin có các phần về: {places}.", "en": "The bulletin has sections on: {places}."}
 ONE_SIDE = {
     "vi": "Bản tin không đề cập đến {place}, nên không so sánh được. Về {side}, bản tin viết: “{nearest}”",
     "en": "The bulletin does not cover {place}, so it cannot compare. On {side} it says: “{nearest}”",
@@ -112,6 +113,19 @@ def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -
     if info.language == "en":  # the passage is Vietnamese: its place in English
         return _as_written(info.normalized, asked), ", ".join(english_name(g).title() for g in sorted(others))
     return _as_written(info.normalized, asked), _as_written(where, others)
+
+
+def _section_places(index: Index, *, english: bool = False) -> str:
+    """The places the documents have sections on ("2.2. Nhật Bản"), as their headings
+    write them (or their English names), in reading order."""
+    found: dict[int, str] = {}
+    for p in index.passages:
+        for title in p.section:
+            groups = places_in(fold(title))
+            if len(groups) == 1 and next(iter(groups)) not in found:
+                g = next(iter(groups))
+                found[g] = english_name(g).title() if english else _as_written(title, groups)
+    return ", ".join(found.values())
 
 
 def _as_written(text: str, groups: set[int]) -> str:
@@ -353,6 +367,14 @@ def compose(
         conf = 0.0
     if conf < abstain.threshold():
         answer = _abstain(info, question, hits, conf, excerpts[0], feats, elsewhere=elsewhere)
+        never = unknown_places(info, index)
+        if never and elsewhere is None:
+            # "không đề cập đến Indonesia", and the countries it does cover
+            lang = _lang(info.language)
+            place = _as_written(info.normalized, set().union(*(places_in(fold(p)) for p in never))) or ", ".join(never)
+            answer.text = NOT_COVERED[info.language].format(topic=place)
+            if places := _section_places(index, english=lang == "en"):
+                answer.text += " " + COVERS[lang].format(places=places)
     else:
         answer = _answer(info, question, [(e, hits) for e in excerpts], index, conf)
     answer.evidence = {k: round(v, 4) for k, v in feats.items()}
