@@ -30,7 +30,7 @@ from ..retrieve.question import (
 )
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import NAME_GROUPS, fold, places_in, tokens, with_countries
+from ..text import NAME_GROUPS, fold, place_words, places_in, tokens, with_countries
 from ..text.language import is_vietnamese_syllable, same_language
 from ..text.lexicon import english_name
 from . import abstain
@@ -117,7 +117,14 @@ def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -
 
 def _section_places(index: Index, *, english: bool = False) -> str:
     """The places the documents have sections on ("2.2. Nhật Bản"), as their headings
-    write them (or their English names), in reading order."""
+    write them (or their English names), in reading order (cached on the index)."""
+    cache = index.__dict__.setdefault("_section_places", {})
+    if english not in cache:
+        cache[english] = _places_of_sections(index, english)
+    return cache[english]
+
+
+def _places_of_sections(index: Index, english: bool) -> str:
     found: dict[int, str] = {}
     for p in index.passages:
         for title in p.section:
@@ -221,7 +228,7 @@ def _says_more(best: Candidate, others: list[Candidate], info: QueryInfo, questi
     nearest is the SDG section's dengue sentence, the one naming the agency is the
     answer): then both are shown.
     """
-    named = {w for group in places_in(fold(info.normalized)) for form in NAME_GROUPS[group] for w in form.split()}
+    named = place_words(places_in(fold(info.normalized)))
     terms = [t for t in terms_for(info, question, index) if t not in named]
     if not terms:
         return None
@@ -305,7 +312,7 @@ def compare_excerpts(
         sub_q = question.model_copy(update={"focus": analyze(sub_info.normalized).focus})
         # the side's place is what every kept passage is about (`_mentions`): its name
         # in a sentence says nothing more
-        place = {w for g in places_in(fold(side)) for form in NAME_GROUPS[g] for w in form.split()}
+        place = place_words(places_in(fold(side)))
         candidates = score_sentences(sub_info, sub_q, sub_hits, sub_qvec, index, bands, given=place)
         others = [o for o in question.sides if o != side]
         taken = {(e.anchor.row) for _, e, *_ in out if e is not None}

@@ -13,7 +13,7 @@ from ..models import QueryInfo
 from ..retrieve.question import asking_words
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, places_in, tokens
+from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, place_words, places_in, tokens
 from ..text.lexicon import CAPITALISED_PLACES
 from .excerpt import idf_weights
 
@@ -98,8 +98,8 @@ def unknown_words(info: QueryInfo, index: Index) -> list[str]:
         words = [fold(w).removesuffix("'s").removesuffix("’s") for w in run]
         # an English plural acronym ("SDGs") is its singular
         words = [w[:-1] if r.endswith("s") and r[:-1].isupper() and len(r) > 2 else w for w, r in zip(words, run)]
-        place_words = {w for g in places_in(" ".join(words)) & named_places for form in NAME_GROUPS[g] for w in form.split()}
-        words = [w for w in words if w not in ENGLISH_WORDS and w not in _asking() and w not in place_words]
+        placed = place_words(places_in(" ".join(words)) & named_places)
+        words = [w for w in words if w not in ENGLISH_WORDS and w not in _asking() and w not in placed]
         if not words or (first == 0 and len(words) == 1):
             continue  # the first word of a sentence is capitalised anyway
         if info.language == "en" and all(w.rstrip("s").isupper() for w in run):

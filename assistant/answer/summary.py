@@ -31,7 +31,7 @@ from ..errors import CorpusError
 from ..models import Answer, AnswerSentence, BriefSentence, Citation, Hit, QueryInfo
 from ..retrieve.search import Searcher
 from ..store.index import Index
-from ..text import NAME_GROUPS, clean, fold, glossary_terms, places_in
+from ..text import clean, fold, glossary_terms, place_words, places_in
 from . import brief as brief_mod
 from .extractive import citation, compose
 
@@ -241,13 +241,8 @@ def _words(text: str, index: Index) -> list[str]:
     extra = glossary_terms(folded)
     out = index.lexical_terms(folded) + extra
     stop = {"va", "cac", "cua", "o", "ve", "the", "and", "of", "in", "a", "an", "s", "khu", "vuc"}
-    places = {w for group_id in places_in(folded) for w in _place_words(group_id)}
+    places = place_words(places_in(folded))
     return [w for w in dict.fromkeys(out) if w not in stop and w not in places and len(w) > 1]
-
-
-def _place_words(group_id: int) -> set[str]:
-
-    return {w for form in NAME_GROUPS[group_id] for w in form.split()}
 
 
 def brief_answer(

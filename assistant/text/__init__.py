@@ -5,6 +5,7 @@ from .lexicon import (
     NAME_GROUPS,
     add_corpus_lexicon,
     glossary_terms,
+    place_words,
     places_in,
     with_countries,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "glossary_terms",
     "has_diacritics",
     "mine_acronyms",
+    "place_words",
     "places_in",
     "tokens",
     "with_countries",

@@ -56,6 +56,12 @@ def _within() -> dict[int, int]:
 WITHIN: dict[int, int] = _within()
 
 
+def place_words(groups) -> set[str]:
+    """Every word of every form of the place groups ({Japan} → japan, japanese, nhat,
+    ban): what a text about those places "mentions" whatever it says."""
+    return {w for g in groups for form in NAME_GROUPS[g] for w in form.split()}
+
+
 def with_countries(groups: set[int]) -> set[int]:
     """Place groups and the countries they lie in: a question about Kawasaki is about
     Japan too, so a passage of the Japan section is not about another place."""
