@@ -78,22 +78,26 @@ class Searcher:
             dtype=np.int64,
         )
         self._copies = int(np.count_nonzero(self._canonical != np.arange(len(index.passages))))
+        self._narrowed: dict[str, str] = {}  # section filter text -> the section it means
 
     def narrow_section(self, section: str) -> str:
         """The section a filter text means: the path of the shortest heading that contains
         it (accents and case ignored; a place in any of its forms, "Japan" for "Nhật
         Bản"), so "Nhật Bản" is section 2.2, not also section 2, whose title names all
         four countries. The text itself when no heading contains it."""
+        if section in self._narrowed:
+            return self._narrowed[section]
         needle = fold(section)
         forms = [needle] + [f for g in sorted(places_in(needle)) for f in sorted(NAME_GROUPS[g])]
         best: tuple[int, str] | None = None
-        for p in self.index.passages:
-            for depth, heading in enumerate(p.section, start=1):
+        for path in dict.fromkeys(tuple(p.section) for p in self.index.passages):
+            for depth, heading in enumerate(path, start=1):
                 head = fold(heading)
                 if any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", head) for f in forms):
-                    candidate = (len(head), SECTION_SEP.join(p.section[:depth]))
+                    candidate = (len(head), SECTION_SEP.join(path[:depth]))
                     best = candidate if best is None or candidate < best else best
-        return best[1] if best else section
+        self._narrowed[section] = best[1] if best else section
+        return self._narrowed[section]
 
     def analyze(self, query: str) -> QueryInfo:
         text = check_query(query, self.max_query_chars)
