@@ -395,16 +395,16 @@ def list_items(excerpt: Excerpt, question: Question, hits: list[Hit], index: Ind
     ):
         return []
     items = []
-    nxt = first
-    while nxt < len(passages) and len(items) < limit:
-        p = passages[nxt]
-        nxt += 1
-        if p.kind == "footnote" or (nxt - 1 == row and excerpt.start == 0):
+    for i in range(first, len(passages)):
+        p = passages[i]
+        if len(items) == limit:
+            break
+        if p.kind == "footnote" or (i == row and excerpt.start == 0):
             continue  # a footnote between two items; the excerpt quotes its own item's start
         if p.doc_id != doc or not ITEM.match(p.text):
             break
         colon = p.text.find(":")
-        rows = index.sentence_rows[nxt - 1]
+        rows = index.sentence_rows[i]
         end = colon if 0 < colon <= 160 else (int(index.sentences[rows[0]][2]) if rows else len(p.text))
-        items.append((nxt - 1, 0, int(end)))
+        items.append((i, 0, int(end)))
     return items

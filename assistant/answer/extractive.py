@@ -30,7 +30,7 @@ from ..retrieve.question import (
 )
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import NAME_GROUPS, fold, place_words, places_in, tokens, with_countries
+from ..text import NAME_GROUPS, fold, place_match, place_words, places_in, tokens, with_countries
 from ..text.language import is_vietnamese_syllable, same_language
 from ..text.lexicon import english_name
 from . import abstain
@@ -140,7 +140,7 @@ def _as_written(text: str, groups: set[int]) -> str:
     English names where it does not."""
     folded, names = fold(text), []
     for g in sorted(groups):
-        m = next((m for f in sorted(NAME_GROUPS[g], key=len, reverse=True) for m in [re.search(rf"\b{re.escape(f)}\b", folded)] if m), None)
+        m = place_match(folded, g)
         names.append(text[m.start() : m.end()] if m and len(folded) == len(text) else english_name(g).title())
     return ", ".join(dict.fromkeys(names))
 

@@ -23,7 +23,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..text import GLOSSARY, NAME_GROUPS, fold, glossary_terms, has_diacritics, places_in, tokens
+from ..text import (
+    GLOSSARY,
+    NAME_GROUPS,
+    fold,
+    glossary_terms,
+    has_diacritics,
+    place_match,
+    places_in,
+    tokens,
+)
 from ..text.language import is_vietnamese_syllable
 from ..text.lexicon import read_lexicon
 
@@ -170,11 +179,9 @@ def compared_sides(text: str) -> list[str]:
     folded = fold(text)
     found: list[tuple[int, str]] = []
     for group in places_in(folded):
-        for form in sorted(NAME_GROUPS[group], key=len, reverse=True):
-            m = re.search(rf"\b{re.escape(form)}\b", folded)
-            if m:
-                found.append((m.start(), text[m.start() : m.end()]))
-                break
+        m = place_match(folded, group)
+        if m:
+            found.append((m.start(), text[m.start() : m.end()]))
     if len(found) >= 2:
         return [s for _, s in sorted(found)]
     names = [m for m in re.finditer(r"\b[A-Z][\w.-]*[A-Z][\w.-]*\b|\b[A-Z][a-z]+[A-Z]\w*\b", text)]

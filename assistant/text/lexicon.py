@@ -56,6 +56,15 @@ def _within() -> dict[int, int]:
 WITHIN: dict[int, int] = _within()
 
 
+def place_match(folded: str, group: int) -> re.Match | None:
+    """Where a folded text names a place group: its longest form found, as a whole word."""
+    for form in sorted(NAME_GROUPS[group], key=len, reverse=True):
+        m = re.search(rf"\b{re.escape(form)}\b", folded)
+        if m:
+            return m
+    return None
+
+
 def place_words(groups) -> set[str]:
     """Every word of every form of the place groups ({Japan} → japan, japanese, nhat,
     ban): what a text about those places "mentions" whatever it says."""
