@@ -305,6 +305,8 @@ def test_the_english_list_question_of_the_issue_brings_the_five_points(real_bot)
     assert not a.abstained and a.kind == "list"
     for item in ("(1) Một mạng lưới cảm biến", "(2) Một hệ thống nhận dạng số"):
         assert item in a.text
+    # item (3) is quoted by its first sentence, not up to the colon of "Ví dụ:" after it
+    assert "nhu cầu của người dân." in a.text and "người dân. Ví dụ" not in a.text
 
 
 @pytest.mark.model

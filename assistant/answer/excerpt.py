@@ -403,8 +403,11 @@ def list_items(excerpt: Excerpt, question: Question, hits: list[Hit], index: Ind
             continue  # a footnote between two items; the excerpt quotes its own item's start
         if p.doc_id != doc or not ITEM.match(p.text):
             break
+        # an item is quoted by its title up to a colon, or else by its first sentence: a
+        # colon past that sentence is another's ("… người dân. Ví dụ: …")
         colon = p.text.find(":")
         rows = index.sentence_rows[i]
-        end = colon if 0 < colon <= 160 else (int(index.sentences[rows[0]][2]) if rows else len(p.text))
+        first_end = int(index.sentences[rows[0]][2]) if rows else len(p.text)
+        end = colon if 0 < colon <= min(160, first_end) else first_end
         items.append((i, 0, int(end)))
     return items
