@@ -28,6 +28,7 @@ from .retrieve.search import Searcher
 from .settings import Settings
 from .store import index as index_mod
 from .text import NAME_GROUPS, add_corpus_lexicon
+from .text.lexicon import use_glossary
 
 log = logging.getLogger(__name__)
 # log(1 + n/df) for a word in 1 passage of 20: rarer words name something particular
@@ -68,6 +69,7 @@ class Assistant(Library):
         settings = settings or Settings()
         # What PDF and Word files gave is kept in the index; `rebuild` reads them afresh.
         known = None if rebuild else index_mod.read_extracted(Path(settings.index_dir))
+        use_glossary(settings.glossary)
         add_corpus_lexicon(Path(settings.corpus_dir))  # the corpus's own lexicon.json, if any
         sources, warnings = documents_mod.load_corpus(Path(settings.corpus_dir), known=known)
         embedder = embedder or embedder_mod.load(settings)
@@ -180,6 +182,7 @@ class Assistant(Library):
         from .answer.summary import summary_request
         from .retrieve.followup import GUESS, UNRESOLVED, dangling, plan
         from .retrieve.question import analyze, kind_of
+        from .text.lexicon import full_names
 
         guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
@@ -187,7 +190,7 @@ class Assistant(Library):
         with guard:
             last = thread[-1] if thread else None
             step = plan(
-                question,
+                full_names(question),  # "Còn Nhật thì sao?" switches to Japan
                 last.query if last else None,
                 last.topic if last else None,
                 self.places,

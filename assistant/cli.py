@@ -27,6 +27,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         llm_model=getattr(args, "llm_model", None),
         llm_timeout=getattr(args, "llm_timeout", None),
         answer_mode="llm" if llm else None,
+        glossary=getattr(args, "glossary", None),
     )
 
 
@@ -237,10 +238,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate
-    from .evaluate import read_files
 
-    items = read_files([Path(f) for f in args.file])
-    print(calibrate(_load(args), items, k=args.cv))
+    print(calibrate(_settings(args), Path(args.manifest), k=args.cv))
     return 0
 
 
@@ -260,6 +259,10 @@ def parser() -> argparse.ArgumentParser:
             choices=["torch", "onnx", "onnx-int8"],
             help="how the model runs (default onnx: ONNX Runtime fp32, same vectors as torch; see bench/)",
         )
+        p.add_argument(
+            "--no-glossary", dest="glossary", action="store_false", default=None,
+            help="answer English questions without the hand-made glossary (to measure what it adds)",
+        )  # fmt: skip
 
     p = sub.add_parser("build", help="(re)build the index from the corpus")
     common(p)
@@ -369,10 +372,15 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser(
-        "calibrate", help="refit the abstention model on question sets (writes answer/abstention.json)"
+        "calibrate",
+        help="refit the sentence ranker and the abstention model on the manifest's corpora and question sets "
+        "(writes answer/ranker.json and answer/abstention.json)",
     )
     common(p)
-    p.add_argument("file", nargs="+", help="question files with answerable and unanswerable lines")
+    p.add_argument(
+        "manifest", nargs="?", default="eval/calibration.json",
+        help="corpora and question files to fit on (default eval/calibration.json)",
+    )  # fmt: skip
     p.add_argument("--cv", type=int, default=5, metavar="K", help="folds for the reported figures")
     p.set_defaults(func=cmd_calibrate)
     return top

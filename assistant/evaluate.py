@@ -31,6 +31,9 @@ class EvalItem(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     facts: list[str] = Field(default_factory=list)
     answerable: bool = True
+    # a paraphrase set: the fact a line asks about (its wordings share it) and its style
+    fact_id: str = ""
+    style: str = ""
 
     @model_validator(mode="after")
     def _complete(self) -> EvalItem:
@@ -200,11 +203,61 @@ class AnswerScores(BaseModel):
     false_abstentions: int = 0
 
 
+class ParaphraseScores(BaseModel):
+    """Consistency over the wordings of each fact (a paraphrase set: `fact_id`, `style`).
+
+    A wording is right when an answerable fact is answered with all its facts, or a near
+    miss is abstained on; a fact is consistent when all its wordings are right."""
+
+    facts: int = 0
+    facts_consistent: int = 0
+    near_misses: int = 0
+    near_misses_consistent: int = 0
+    styles: dict[str, float] = Field(default_factory=dict)  # style -> share of its wordings right
+    inconsistent: list[str] = Field(default_factory=list)  # the fact_ids not right under every wording
+
+
 class AnswerReport(BaseModel):
     overall: AnswerScores
     groups: dict[str, AnswerScores]
     kinds: dict[str, AnswerScores] = Field(default_factory=dict)
     answers: list[dict]
+    paraphrase: ParaphraseScores | None = None
+
+
+def right(row: dict) -> bool:
+    """An answer row is right: an answerable question answered with all its facts, an
+    unanswerable one abstained on."""
+    if not row["answerable"]:
+        return bool(row["abstained"])
+    return not row["abstained"] and all(row["facts"])
+
+
+def paraphrase_scores(items: list[EvalItem], rows: list[dict]) -> ParaphraseScores | None:
+    """Consistency per fact and per style (see `ParaphraseScores`); None when no line
+    carries a `fact_id`."""
+    by_fact: dict[str, list[bool]] = defaultdict(list)
+    by_style: dict[str, list[bool]] = defaultdict(list)
+    answerable: dict[str, bool] = {}
+    for item, row in zip(items, rows):
+        if not item.fact_id:
+            continue
+        ok = right(row)
+        by_fact[item.fact_id].append(ok)
+        by_style[item.style or "-"].append(ok)
+        answerable[item.fact_id] = item.answerable
+    if not by_fact:
+        return None
+    facts = [f for f in by_fact if answerable[f]]
+    misses = [f for f in by_fact if not answerable[f]]
+    return ParaphraseScores(
+        facts=len(facts),
+        facts_consistent=sum(all(by_fact[f]) for f in facts),
+        near_misses=len(misses),
+        near_misses_consistent=sum(all(by_fact[f]) for f in misses),
+        styles={s: round(sum(v) / len(v), 3) for s, v in sorted(by_style.items())},
+        inconsistent=[f for f in by_fact if not all(by_fact[f])],
+    )
 
 
 def quotes_are_verbatim(answer, assistant) -> bool:
@@ -225,6 +278,7 @@ def quotes_are_verbatim(answer, assistant) -> bool:
 def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerReport:
     rows: dict[str, list[dict]] = defaultdict(list)
     answers = []
+    ordered = []
     for item in items:
         history = []
         for turn in item.turns[:-1]:
@@ -243,6 +297,7 @@ def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerR
         rows[item.group].append(row)
         rows["overall"].append(row)
         rows[f"kind:{item.kind}"].append(row)
+        ordered.append(row)
         answers.append(
             {"id": item.id, "group": item.group, **row, "answer": a.model_dump(exclude={"related"})}
         )
@@ -268,6 +323,7 @@ def evaluate_answers(assistant, items: list[EvalItem], *, k: int = 5) -> AnswerR
         groups={g: scores(rows[g]) for g in GROUPS if rows[g]},
         kinds={key[5:]: scores(v) for key, v in sorted(rows.items()) if key.startswith("kind:")},
         answers=answers,
+        paraphrase=paraphrase_scores(items, ordered),
     )
 
 
@@ -280,6 +336,14 @@ def format_answers(report: AnswerReport) -> str:
             f"{name:<15}{s.answerable:>4}{s.fact_recall:>8.3f}{s.citation_hit:>8.3f}{s.quote_fidelity:>8.3f}"
             f"{f'{s.abstained_unanswerable}/{s.unanswerable}':>10}{s.false_abstentions:>11}"
         )
+    if (p := report.paraphrase) is not None:
+        lines.append(
+            f"paraphrases: facts right under every wording {p.facts_consistent}/{p.facts}, "
+            f"near misses abstained under every wording {p.near_misses_consistent}/{p.near_misses}"
+        )
+        lines.append("  right per style: " + ", ".join(f"{s} {v:.3f}" for s, v in p.styles.items()))
+        if p.inconsistent:
+            lines.append("  not right under every wording: " + ", ".join(p.inconsistent))
     misses = [
         a for a in report.answers if a["answerable"] and (not all(a["facts"]) or not a["cited"])
     ]

@@ -52,6 +52,9 @@ class Settings(BaseModel):
     # postgresql://user:password@host:5432/db URL writes them to a table there instead.
     feedback_url: str | None = None
     k: int = 5
+    # The hand-made English–Vietnamese glossary of the bulletin's field
+    # (text/lexicons/glossary.en-vi.json); False (`--no-glossary`) measures English without it.
+    glossary: bool = True
     max_query_chars: int = 2_000
     show_progress: bool = True
     # Answers: "extractive" needs nothing else; "llm" uses an OpenAI-compatible endpoint
@@ -65,15 +68,32 @@ class Settings(BaseModel):
     # remote one. Connecting is bounded by a few seconds either way (see assistant/llm.py).
     llm_timeout: float | None = None
 
+    @staticmethod
+    def index_for(corpus_dir: Path, cache_dir: Path) -> Path:
+        """Where the index of a corpus other than the project's own goes when no index
+        folder is named (`eval --corpus eval/xquad/corpus`): under the cache folder, one
+        per corpus folder, built once. The project's own corpus keeps `index/`."""
+        import hashlib
+
+        corpus_dir = Path(corpus_dir).resolve()
+        if corpus_dir == (ROOT / "corpus").resolve():
+            return ROOT / "index"
+        key = hashlib.sha1(str(corpus_dir).encode()).hexdigest()[:8]
+        return Path(cache_dir) / "indexes" / f"{corpus_dir.name}-{key}"
+
     @classmethod
     def from_env(cls, **overrides) -> Settings:
-        """Settings from `ASSISTANT_*` environment variables, then explicit overrides."""
+        """Settings from `ASSISTANT_*` environment variables, then explicit overrides.
+
+        A corpus folder named without an index folder gets its own index (`index_for`)."""
         values: dict = {}
         for name in cls.model_fields:
             env = os.environ.get(f"ASSISTANT_{name.upper()}")
             if env is not None:
                 values[name] = env
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "corpus_dir" in values and "index_dir" not in values:
+            values["index_dir"] = cls.index_for(Path(values["corpus_dir"]), Path(values.get("cache_dir") or cls().cache_dir))
         try:
             return cls(**values)
         except ValidationError as exc:

@@ -5,7 +5,7 @@ a logistic regression (scikit-learn's `LogisticRegression`, fit by `python -m as
 calibrate` on the shared dev sets) whose coefficients are kept in `abstention.json`
 beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
 
-- `dense`: the anchor sentence's cosine to the question, scaled to [0, 1] by the model's
+- `dense`: the anchor sentence's cosine to the question, scaled by the model's
   band for the question's language;
 - `coverage`: the IDF-weighted share of the question's focus words in the excerpt (its
   section context counting half);
@@ -19,7 +19,23 @@ beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
 - `english`: 1 for an English question (cross-lingual cosines run lower);
 - `given_missing`: the share of the question's own numbers (a year, an amount) that the
   excerpt and its section heading never give ("Năm 2020 Nhật Bản đứng thứ mấy…" against
-  a ranking of 2012–2018); 0 when the question gives none.
+  a ranking of 2012–2018); 0 when the question gives none;
+- `score`: the sentence ranker's P(the anchor sentence holds the answer) (`ranker.py`);
+- `bridge_missing`: the share of the question's names and numbers (words every language
+  writes the same: "Tesla", "1900") that the excerpt and its heading never give;
+- `passage_coverage`: the focus words' coverage by the excerpt's whole passage;
+- `unknown_place`: 1 when the question names a place the corpus never names ("Indonesia");
+- `elsewhere`: 1 when the excerpt's passage is about another place than the one asked
+  and never names it ("Trung Quốc dùng robot …" against Korea's robots);
+- `value_missing`: 1 when the question asks for a count, a year or a name and the excerpt
+  gives none in any unit or wording (`type_missing` asks for the unit too: "bao nhiêu
+  dân" wants "dân … người" beside the number).
+
+The model is fit on two corpora and all wordings by `python -m assistant calibrate`
+(see `calibrate.py`), with sign constraints (`BOUNDS`) where the meaning is certain:
+more of the question covered never lowers P(answerable), a missing value of the asked
+kind, a name the corpus never uses or a question's own name or number the excerpt lacks
+never raises it.
 
 `probability(features)` is the model's P(answerable); the answer abstains below the
 threshold saved with the coefficients.
@@ -32,7 +48,39 @@ import json
 import math
 from pathlib import Path
 
-FEATURES = ("dense", "coverage", "type_coverage", "type_missing", "unknown", "margin", "english", "given_missing")
+FEATURES = (
+    "dense",
+    "coverage",
+    "type_coverage",
+    "type_missing",
+    "unknown",
+    "margin",
+    "english",
+    "given_missing",
+    "score",
+    "bridge_missing",
+    "passage_coverage",
+    "unknown_place",
+    "elsewhere",
+    "value_missing",
+)
+# (low, high) of each coefficient; None: free.
+BOUNDS = {
+    "dense": (0.0, None),
+    "coverage": (0.0, None),
+    "type_coverage": (0.0, None),
+    "type_missing": (None, 0.0),
+    "unknown": (None, 0.0),
+    "margin": (None, None),
+    "english": (None, None),
+    "given_missing": (None, 0.0),
+    "score": (0.0, None),
+    "bridge_missing": (None, 0.0),
+    "passage_coverage": (0.0, None),
+    "unknown_place": (None, 0.0),
+    "elsewhere": (None, 0.0),
+    "value_missing": (None, 0.0),
+}
 MODEL_FILE = Path(__file__).with_name("abstention.json")
 
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..models import Hit, QueryInfo
-from ..retrieve.question import Question, has_answer_type, source_kinds
+from ..retrieve.question import Question, asking_words, has_answer_type, source_kinds
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens, with_countries
-from ..text.language import same_language
+from ..text.language import is_vietnamese_syllable, same_language
 from ..text.lexicon import glossary_matches
+from . import ranker
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -64,6 +65,7 @@ class Candidate:
     lexical: float  # IDF-weighted share of the focus words, context counting half
     score: float = 0.0
     elsewhere: bool = False
+    similarity: float = 0.0  # the cosine scaled by the band, not clipped: what the models read
 
 
 @dataclass
@@ -125,9 +127,13 @@ def coverage(terms: list[str], words: set[str], context: set[str], idf: dict[str
     return found / total if total else 0.0
 
 
-def scaled(cosine: float, band: tuple[float, float]) -> float:
+def scaled(cosine: float, band: tuple[float, float], *, clip: bool = True) -> float:
+    """A cosine on the band's scale: 0 at its floor, 1 at floor + span (clipped to
+    [0, 1] unless `clip` is False: the learned models read the whole range, since on
+    another corpus the cosines of answering sentences may sit under the band)."""
     floor, span = band
-    return min(1.0, max(0.0, (cosine - floor) / span))
+    value = (cosine - floor) / span
+    return min(1.0, max(0.0, value)) if clip else value
 
 
 def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
@@ -155,6 +161,64 @@ def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
     return list(dict.fromkeys(terms + [w for w in translated if w in idf]))
 
 
+def bridge_terms(text: str) -> list[str]:
+    """The question's words that every language writes the same: numbers ("1900",
+    "180.706"), acronyms ("GDP", "NEA") and names past the first word ("Tesla",
+    "WeChat", "Kawasaki"), folded; never an asking word.
+
+    >>> bridge_terms("When did Tesla move to New York in 1884?")
+    ['tesla', 'new', 'york', '1884']
+    """
+    out = []
+    for i, m in enumerate(re.finditer(r"[\w&.'’-]+", text)):
+        word = m.group().strip(".'’-")
+        if not word:
+            continue
+        named = word[:1].isupper() and (i > 0 or not is_vietnamese_syllable(fold(word)))
+        if any(ch.isdigit() for ch in word) or sum(ch.isupper() for ch in word) >= 2 or named:
+            out += [t for t in tokens(word) if t not in ENGLISH_WORDS and t not in asking_words()]
+    return list(dict.fromkeys(out))
+
+
+def content_pairs(text: str) -> set[tuple[str, str]]:
+    """The question's adjacent pairs of folded words that both carry content (no asking
+    or function word): "doanh nghiệp vừa và nhỏ" → {("doanh", "nghiep"), ("vua", "va")…}."""
+    words = tokens(text)
+    skip = asking_words() | ENGLISH_WORDS
+    return {(a, b) for a, b in zip(words, words[1:]) if a not in skip and b not in skip}
+
+
+def value_kinds(question: Question) -> set[str]:
+    """The kinds of value the question asks for, read loosely (no unit): "number",
+    "year", "name"; empty for kinds that ask for none."""
+    kinds = {question.kind, *question.also}
+    out = set()
+    if "number" in kinds:
+        out.add("number")
+    if "date" in kinds:
+        out.add("year")
+    if kinds & {"who", "name", "where"}:
+        out.add("name")
+    return out
+
+
+def holds_value(kinds: set[str], text: str, asked: str) -> bool:
+    """Whether a sentence holds a value of one of `kinds` the question does not give:
+    any number (a year is no count), a year or date, a name (a capitalised word past the
+    first that is no Vietnamese syllable, an acronym, a capitalised run)."""
+    given = set(re.findall(r"\d+", asked))
+    numbers = [n for n in re.findall(r"\d[\d.,]*", text) if n.strip(".,") not in given]
+    if "number" in kinds and any(not re.fullmatch(r"(1[5-9]|20)\d{2}", n.strip(".,")) for n in numbers):
+        return True
+    if "year" in kinds and any(re.fullmatch(r"(1[0-9]|20)\d{2}", n.strip(".,")) for n in numbers):
+        return True
+    if "name" in kinds:
+        asked_words = set(tokens(asked))
+        names = re.findall(r"(?<!^)\b[A-ZĐ][\w-]+", text)
+        return any(fold(n) not in asked_words for n in names)
+    return False
+
+
 def score_sentences(
     info: QueryInfo,
     question: Question,
@@ -170,21 +234,21 @@ def score_sentences(
     `given` are words every hit is known to be about (a comparison's side, whose passages
     are chosen for it): they do not count toward a sentence's words.
 
-    score = w·dense + (1 − w)·lexical + 0.15·(passage score), where w is the query's
-    dense weight; a sentence holding what the question's kind asks for (a number, a date,
-    a name) gains 0.1, a heading-like fragment loses 0.2, and a passage about another
-    country than the one asked about loses 0.25.
+    Each sentence's features (`ranker.FEATURES`) are read here and scored by the learned
+    ranker: the score is P(the sentence holds the answer).
     """
     idf = idf_weights(index)
     terms = [t for t in terms_for(info, question, index) if t not in given]
-    names = {fold(n) for n in _NAME.findall(info.normalized)}
+    bridges = [t for t in bridge_terms(info.normalized) if t not in given]
+    pairs = content_pairs(info.normalized) - {p for p in content_pairs(" ".join(given))}
+    loose = value_kinds(question)
     asked_places = places_in(fold(info.normalized))
-    w = info.dense_weight
     # a question about the document itself (its publisher, its references) is answered
     # from its title page or reference list when the hits hold one
     sources = source_kinds(info.normalized)
     kinds = sources if any(h.passage.kind in sources for h in hits) else ANSWER_KINDS
     out: list[Candidate] = []
+    rows: list[dict[str, float]] = []
     for h, hit in enumerate(hits):
         if hit.passage.kind not in kinds:
             continue  # the reference list and the title page name things; they answer only about themselves
@@ -193,24 +257,40 @@ def score_sentences(
         passage_places = places_in(fold(hit.passage.context)) or places_in(fold(hit.passage.text))
         elsewhere = bool(asked_places and passage_places and not with_countries(asked_places) & passage_places)
         # an English question about an English passage is not cross-lingual
-        band = bands["same"] if same_language(info.language, hit.passage.language) else bands["cross"]
-        for s in index.sentence_rows[row]:
+        same = same_language(info.language, hit.passage.language)
+        band = bands["same"] if same else bands["cross"]
+        for n, s in enumerate(index.sentence_rows[row]):
             _, start, end = index.sentences[s].tolist()
             if hit.passage.is_instruction(start, end):
                 continue  # addressed to an assistant: data, never an answer
             text = hit.passage.text[start:end]
-            dense = scaled(float(index.sentence_embeddings[s] @ qvec), band) if qvec is not None else 0.0
-            lexical = coverage(terms, set(tokens(text)), context, idf)
-            score = w * dense + (1 - w) * lexical + 0.15 * hit.score
-            if has_answer_type(question, text):
-                score += 0.1
-            if names and any(n in fold(text) for n in names):
-                score += 0.1
-            if len(text) < 25:
-                score -= 0.2
-            if elsewhere:
-                score -= 0.25
-            out.append(Candidate(s, h, start, end, text, dense, lexical, score, elsewhere))
+            cosine = float(index.sentence_embeddings[s] @ qvec) if qvec is not None else band[0]
+            similarity = scaled(cosine, band, clip=False)
+            words = set(tokens(text))
+            lexical = coverage(terms, words, context, idf)
+            typed = has_answer_type(question, text)
+            folded = tokens(text)
+            rows.append({
+                "text": text,
+                "dense": similarity,
+                "lexical": lexical,
+                "bridged": sum(b in words for b in bridges) / len(bridges) if bridges else 0.0,
+                "bigram": len(pairs & set(zip(folded, folded[1:]))) / len(pairs) if pairs else 0.0,
+                "value": float(bool(loose) and holds_value(loose, text, question.text)),
+                "passage": hit.score,
+                "passage_first": float(h == 0),
+                "typed": float(typed is True),
+                "untyped": float(typed is False),
+                "first": float(n == 0),
+                "short": float(len(text) < 25),
+                "elsewhere": float(elsewhere),
+                "cross": float(not same),
+                "passage_row": float(row),
+            })  # fmt: skip
+            out.append(Candidate(s, h, start, end, text, min(1.0, max(0.0, similarity)), lexical, 0.0, elsewhere, similarity))
+    ranker.relative(rows)
+    for c, score in zip(out, ranker.scores(rows)):
+        c.score = score
     out.sort(key=lambda c: -c.score)
     return out
 

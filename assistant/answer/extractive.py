@@ -38,6 +38,9 @@ from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's an
 from .excerpt import (
     E5_BANDS,
     MAX_CHARS,
+    bridge_terms,
+    holds_value,
+    value_kinds,
     Candidate,
     Excerpt,
     coverage,
@@ -49,8 +52,6 @@ from .excerpt import (
 from .heading import heading
 from .names import capitalised_runs, understood, unknown_places, unknown_words
 
-# Below this scaled similarity, with none of the question's words, an excerpt is no evidence.
-NO_EVIDENCE = 0.1
 # A second excerpt from another passage joins only when it scores nearly as well, or
 # when it holds clearly more of the question's words than the best one does (the
 # sentence nearest in meaning and the one that says what was asked disagree).
@@ -76,6 +77,10 @@ ELSEWHERE = {
 NOT_GIVEN = {
     "vi": "Bản tin có nói về {topic} nhưng không nêu {what}. Câu gần nhất: “{nearest}”",
     "en": "The bulletin mentions {topic} but does not give {what}. The nearest sentence: “{nearest}”",
+}
+UNSURE = {
+    "vi": "Bản tin không trả lời rõ câu hỏi này về {topic}. Câu gần nhất, có thể không phải câu trả lời: “{nearest}”",
+    "en": "The bulletin does not clearly answer this about {topic}. The nearest sentence, which may not be the answer: “{nearest}”",
 }
 WHAT = {
     "vi": {"money": "số tiền", "number": "con số được hỏi", "date": "thời điểm được hỏi",
@@ -166,6 +171,7 @@ def features(
     # the year and the count may sit in two sentences)
     texts = [*(c.text for c in excerpt.sentences), *extra]
     kinds = asked_types(question)
+    loose = value_kinds(question)
     type_coverage = excerpt.coverage if typed is None else sum(
         max((coverage(terms, set(tokens(t)), context, idf) for t in texts if holds_type(question, kind, t)), default=0.0)
         for kind in kinds
@@ -177,9 +183,13 @@ def features(
         given = set()  # "Có phải … 50 tỷ USD không?": the bulletin's other number is the answer
     shown_text = " ".join([excerpt.text, *extra, passage.context])
     shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
+    shown_words = set(tokens(shown_text))
+    bridges = set(bridge_terms(info.normalized)) - set(place_words(places_in(fold(info.normalized))))
+    passage_words = set(tokens(f"{passage.text} {passage.context}"))
     return {
-        "dense": excerpt.anchor.dense,
+        "dense": excerpt.anchor.similarity,
         "coverage": excerpt.coverage,
+        "passage_coverage": coverage(terms, passage_words, set(), idf),
         "type_coverage": type_coverage,
         "type_missing": float(typed is False),
         "unknown": float(min(2, len(unknown))),
@@ -187,6 +197,10 @@ def features(
         # cross-lingual, as the model was fit (English questions, Vietnamese passages)
         "english": float(not same_language(info.language, passage.language)),
         "given_missing": len(given - shown) / len(given) if given else 0.0,
+        "score": excerpt.anchor.score,
+        "bridge_missing": len(bridges - shown_words) / len(bridges) if bridges else 0.0,
+        # no value of the asked kind in any unit or wording (type_missing: none with the unit)
+        "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text)),
     }
 
 
@@ -360,12 +374,14 @@ def compose(
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
-    # (a place the bulletin never names is said so: "không đề cập đến Indonesia")
-    elsewhere = None if unknown_places(info, index) else _said_of_another_place(info, excerpts[0], hits)
-    # no evidence at all (no similar sentence, none of the question's words): nothing to
-    # quote, whatever the model's intercept says
-    evidence = feats["dense"] >= NO_EVIDENCE or feats["coverage"] > 0
-    known = understood(info, index) and not unknown_places(info, index) and evidence and not elsewhere
+    # what the bulletin says of another place ("không đề cập đến Indonesia", "this is said
+    # of Korea") is evidence for the model, and names the abstention
+    never = unknown_places(info, index)
+    elsewhere = None if never else _said_of_another_place(info, excerpts[0], hits)
+    feats["unknown_place"] = float(bool(never))
+    feats["elsewhere"] = float(elsewhere is not None)
+    # gibberish is no question: a rule, not the model
+    known = understood(info, index)
     conf = abstain.probability(feats) if known else 0.0
     feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
     if info.language == "en" and not feats["english"] and not feats["coverage"]:
@@ -374,7 +390,6 @@ def compose(
         conf = 0.0
     if conf < abstain.threshold():
         answer = _abstain(info, question, hits, conf, excerpts[0], feats, elsewhere=elsewhere)
-        never = unknown_places(info, index)
         if never and elsewhere is None:
             # "không đề cập đến Indonesia", and the countries it does cover
             lang = _lang(info.language)
@@ -403,11 +418,13 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
         for _, e, cands, sub_info, sub_hits in sides
         if e is not None
     ]
-    mean = {k: round(sum(f[k] for f in feats) / len(feats), 4) for k in feats[0]}
-    conf = round(sum(abstain.probability(f) for f in feats) / len(feats), 3)
     never = unknown_places(info, index)
     places = [p for p in never if not set(tokens(p)) <= apart]
     absent = [p for p in never if set(tokens(p)) <= apart]
+    for f in feats:
+        f.update(unknown_place=float(bool(places)), elsewhere=0.0)
+    mean = {k: round(sum(f[k] for f in feats) / len(feats), 4) for k in feats[0]}
+    conf = round(sum(abstain.probability(f) for f in feats) / len(feats), 3)
     if absent and not places and conf >= abstain.threshold():
         # no comparison with a place the bulletin never names: say so, and what it says
         # of the other side
@@ -455,10 +472,50 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
         blocks.append(f"{excerpt.label}: {block}" if excerpt.label else block)
     body = "\n\n".join(blocks)
     prefix = heading(info.language, [hits[excerpt.hit].passage.language for excerpt, hits in excerpts])
+    if question.kind == "yes-no" and (said := verdict(question.text, excerpts[0][0].anchor.text, _lang(info.language))):
+        prefix = f"{prefix}\n\n{said}" if prefix else said
     text = f"{prefix}\n\n{body}" if prefix else body
     return Answer(
         **_about(info, question), text=text, sentences=sentences, citations=citations, confidence=round(conf, 3)
     )
+
+
+VERDICT = {
+    "vi": {True: "Đúng, bản tin viết như vậy.", False: "Không: bản tin ghi {value}."},
+    "en": {True: "Yes, the bulletin says so.", False: "No: the bulletin gives {value}."},
+}
+
+
+def verdict(claim: str, sentence: str, lang: str) -> str | None:
+    """Yes or no for a claim to check that gives a number ("Was … launched in 2015?",
+    "Có đúng là … 500 triệu USD không?"), read off the answering sentence: yes when it
+    gives all the claim's numbers, no (with its own) when it gives none of them but a
+    number of the same shape (a year for a year, a count for a count); None otherwise,
+    and for claims without numbers, which the quote answers alone.
+
+    >>> verdict("Was it launched in 2015?", "được đưa ra vào tháng 11 năm 2014", "en")
+    'No: the bulletin gives 2014.'
+    """
+    asked = re.findall(r"\d[\d.,]*\d|\d", claim)
+    if not asked:
+        return None
+    given = re.findall(r"\d[\d.,]*\d|\d", sentence)
+    if all(n in given for n in asked):
+        return VERDICT[lang][True]
+
+    def year(n: str) -> bool:
+        return bool(re.fullmatch(r"(1[5-9]|20)\d\d", n))
+
+    if any(n in given for n in asked):
+        return None
+    same = [n for n in given if any(year(n) == year(a) for a in asked)]
+    # with the claim's unit where the sentence writes it too ("449 triệu USD")
+    units = [m.group(1) for a in asked if (m := re.search(rf"{re.escape(a)}\s+((?:[^\W\d_]+\s?){{1,2}})", claim))]
+    values = []
+    for n in same:
+        m = next((m for u in units if (m := re.search(rf"{re.escape(n)}\s+{re.escape(u.strip())}", sentence))), None)
+        values.append(m.group() if m else n)
+    return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
 
 
 def _abstain(
@@ -487,11 +544,17 @@ def _abstain(
             related=hits[:3],
             confidence=round(conf, 3),
         )
-    if nearest is not None and feats and feats["type_missing"] and feats["unknown"] == 0 and feats["coverage"] >= 0.5:
+    if nearest is not None and feats and feats["unknown"] == 0 and feats["coverage"] >= 0.5:
         what = "money" if question.unit and "usd" in question.unit else question.kind
-        if what in WHAT[lang]:
-            topic = _topic_names(info) or topic_of(info)
+        topic = _topic_names(info) or topic_of(info)
+        # "does not give the number" only when the nearest excerpt gives none in any unit
+        # or wording: a sentence that gives it is quoted as possibly not the answer
+        loose = value_kinds(question)
+        gives = bool(loose) and holds_value(loose, nearest.anchor.text, question.text)
+        if feats["type_missing"] and what in WHAT[lang] and not gives:
             text = NOT_GIVEN[lang].format(topic=topic, what=WHAT[lang][what], nearest=nearest.anchor.text)
+        else:
+            text = UNSURE[lang].format(topic=topic, nearest=nearest.anchor.text)
     return Answer(**_about(info, question), text=text, abstained=True, related=hits[:3], confidence=round(conf, 3))
 
 

@@ -28,7 +28,7 @@ from ..models import SECTION_SEP, Hit, QueryInfo
 from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
 from ..text.language import ENGLISH_WORDS
-from ..text.lexicon import glossary_matches
+from ..text.lexicon import full_names, glossary_matches
 from .question import source_kinds
 
 # Dense weight per query language, before the lexical-coverage adjustment. Set on the dev
@@ -100,7 +100,7 @@ class Searcher:
         return self._narrowed[section]
 
     def analyze(self, query: str) -> QueryInfo:
-        text = check_query(query, self.max_query_chars)
+        text = full_names(check_query(query, self.max_query_chars))
         vocab = self.index.vocabulary
         folded = tokens(text)
         known = vocab.vietnamese_share(folded)

@@ -81,6 +81,27 @@ def with_countries(groups: set[int]) -> set[int]:
 # common words ("phương pháp"), so they count only capitalised and accented.
 CAPITALISED_PLACES: dict[str, str] = dict(_read("places.en-vi.json").get("capitalised", {}))
 
+# Short names as officials type them ("Nhật", "TQ") and the names they stand for.
+SHORT_NAMES: dict[str, str] = dict(_read("places.en-vi.json").get("short", {}))
+_SHORT = re.compile(
+    "|".join(
+        rf"(?<![\w&]){re.escape(short)}(?![\w&])(?!\s+{re.escape(full.split()[-1])}\b)"
+        for short, full in sorted(SHORT_NAMES.items(), key=lambda kv: -len(kv[0]))
+        if " " in full or short != full
+    )
+)
+
+
+def full_names(text: str) -> str:
+    """The text with the short names of places written out, as written ("So sánh Nhật
+    và Hàn" → "So sánh Nhật Bản và Hàn Quốc"; "Nhật Bản" stays).
+
+    >>> full_names("TQ và Sing khác nhau thế nào?")
+    'Trung Quốc và Singapore khác nhau thế nào?'
+    """
+    return _SHORT.sub(lambda m: SHORT_NAMES[m.group()], text) if SHORT_NAMES else text
+
+
 # English terms of public-sector innovation and their Vietnamese forms (folded), for the
 # lexical side of English questions over the Vietnamese text: without them an English
 # question shares only names and numbers with the bulletin. The longest English form is
@@ -156,6 +177,24 @@ def _places_in(folded: str, groups: int) -> frozenset[int]:
         for i, group in enumerate(NAME_GROUPS[:groups])
         if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in group)
     )
+
+
+_BUILT_IN: dict[str, tuple[str, ...]] = dict(GLOSSARY)
+
+
+def use_glossary(enabled: bool) -> None:
+    """Turn the hand-made glossary on or off for the process (`Settings.glossary`,
+    `--no-glossary`): off, English questions meet the text through what every corpus
+    has (shared names and numbers, the places, the embedder) and a corpus's own
+    `lexicon.json` only."""
+    global _GLOSSARY_PATTERNS
+    for term in _BUILT_IN:
+        if enabled:
+            GLOSSARY[term] = tuple(dict.fromkeys([*_BUILT_IN[term], *GLOSSARY.get(term, ())]))
+        elif GLOSSARY.get(term) == _BUILT_IN[term]:
+            del GLOSSARY[term]
+    _GLOSSARY_PATTERNS = _patterns()
+    _glossary_matches.cache_clear()
 
 
 def add_corpus_lexicon(folder: Path) -> bool:

@@ -1,0 +1,220 @@
+"""The learned answer decision: the sentence ranker, the abstention model, their fitting,
+and the inputs of the issue on answers that transfer (both corpora, many wordings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.answer import abstain, ranker
+from assistant.answer.excerpt import bridge_terms, content_pairs, holds_value
+from assistant.calibrate import balanced, best_threshold, fit_logistic, folds, read_manifest
+from assistant.evaluate import EvalItem, paraphrase_scores
+from assistant.text.lexicon import GLOSSARY, full_names, glossary_terms, use_glossary
+
+ROOT = Path(__file__).resolve().parent.parent
+XQUAD = ROOT / "eval" / "xquad" / "corpus"
+
+
+# ---------------------------------------------------------------- pieces, no model
+
+
+def test_short_place_names_are_read_as_their_full_names_only_as_written():
+    assert full_names("So sánh Nhật và Hàn về dùng robot") == "So sánh Nhật Bản và Hàn Quốc về dùng robot"
+    assert full_names("TQ và Sing khác nhau thế nào?") == "Trung Quốc và Singapore khác nhau thế nào?"
+    # the full name stays; a common word that holds the short one is no place
+    assert full_names("Nhật Bản và Hàn Quốc") == "Nhật Bản và Hàn Quốc"
+    assert full_names("cập nhật thông tin, hàn lâm") == "cập nhật thông tin, hàn lâm"
+
+
+def test_bridge_terms_are_the_words_every_language_writes_the_same():
+    assert bridge_terms("When did Tesla move to New York in 1884?") == ["tesla", "new", "york", "1884"]
+    assert bridge_terms("Who led the Panthers in sacks?") == ["panthers"]
+    assert bridge_terms("GovTech xây dựng ứng dụng Parking.sg để làm gì?") == ["govtech", "parking", "sg"]
+    # a Vietnamese first word is no name; an asking word never bridges
+    assert bridge_terms("Singapore hỗ trợ doanh nghiệp như thế nào?") == ["singapore"]
+    assert bridge_terms("Ai là người phát hiện ra oxi?") == []
+
+
+def test_content_pairs_skip_asking_and_function_words():
+    pairs = content_pairs("Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?")
+    assert ("doanh", "nghiep") in pairs
+    assert not any("nao" in p for p in pairs)
+
+
+def test_a_value_of_the_asked_kind_is_read_loosely_without_its_unit():
+    # "bao nhiêu dân" against "dân số hơn 5 triệu người": a count, whatever its unit
+    assert holds_value({"number"}, "với dân số hơn 5 triệu người", "Singapore có bao nhiêu dân?")
+    assert holds_value({"year"}, "tại Uppsala, vào năm 1773 hay sớm hơn", "Scheele phát hiện ra oxi khi nào?")
+    # the question's own number is no answer; a year is no count
+    assert not holds_value({"number"}, "năm 2018 có 449 triệu", "Kế hoạch 449 triệu USD năm 2018 gồm gì?")
+    assert holds_value({"name"}, "Sau đó, Anderson đã ghi điểm", "Ai ghi điểm?")
+    assert not holds_value({"name"}, "Sau đó, đội đã ghi điểm", "Ai ghi điểm?")
+
+
+def test_bounded_logistic_regression_keeps_each_sign_it_is_told():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] - 0.8 * x[:, 1] + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    free, _ = fit_logistic(x, y, [(None, None), (None, None)])
+    assert free[0] > 0 and free[1] < 0
+    bounded, _ = fit_logistic(x, y, [(None, None), (0.0, None)])  # the second may not lower P
+    assert bounded[0] > 0 and bounded[1] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_balanced_weights_give_each_corpus_and_class_the_same_total():
+    y = np.array([1, 1, 1, 0, 1, 0, 0])
+    strata = np.array([0, 0, 0, 0, 1, 1, 1])
+    w = balanced(y, strata)
+    totals = {(s, c): w[(strata == s) & (y == c)].sum() for s in (0, 1) for c in (0, 1)}
+    assert max(totals.values()) == pytest.approx(min(totals.values()))
+
+
+def test_the_threshold_weighs_a_refusal_twice_a_wrong_answer():
+    p = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])
+    y = np.array([0, 0, 1, 1, 1, 1])
+    assert best_threshold(p, y) == pytest.approx(0.21)
+
+
+def test_folds_never_split_a_fact_or_an_article():
+    rows = [{"id": f"q{i}", "fold_group": f"g{i // 6}"} for i in range(60)]
+    for train, test in folds(rows, 5):
+        assert not {rows[i]["fold_group"] for i in train} & {rows[i]["fold_group"] for i in test}
+
+
+def test_the_manifest_names_both_corpora_with_their_grouping():
+    corpora = read_manifest(ROOT / "eval" / "calibration.json")
+    assert [c["name"] for c in corpora] == ["bulletin", "xquad"]
+    for c in corpora:
+        assert c["corpus"].is_dir()
+        for f in c["files"]:
+            assert f["path"].is_file(), f["path"]
+    groupings = {f["path"].name: f["group_by"] for c in corpora for f in c["files"]}
+    assert groupings["paraphrase-dev.jsonl"] == "fact_id"
+    assert groupings["xquad-dev-en.jsonl"] == "document"
+
+
+def test_saved_models_carry_sign_constraints_where_meaning_is_certain():
+    m = abstain.model()
+    coef = dict(zip(m["features"], m["coef"]))
+    for name, (low, high) in abstain.BOUNDS.items():
+        assert low is None or coef[name] >= low - 1e-9, name
+        assert high is None or coef[name] <= high + 1e-9, name
+    assert coef["unknown"] <= 0 and coef["coverage"] >= 0
+    assert 0.05 <= m["threshold"] <= 0.95
+    assert ranker.model()["features"] == list(ranker.FEATURES)
+
+
+def test_paraphrase_consistency_counts_a_fact_right_only_under_every_wording():
+    items = [
+        EvalItem(id=f"{f}-{s}", question="q", fact_id=f, style=s, answerable=f != "p3", facts=["x"] if f != "p3" else [])
+        for f in ("p1", "p2", "p3")
+        for s in ("vi-formal", "en-direct")
+    ]
+    rows = [
+        {"answerable": True, "abstained": False, "facts": [True]},
+        {"answerable": True, "abstained": False, "facts": [True]},
+        {"answerable": True, "abstained": False, "facts": [True]},
+        {"answerable": True, "abstained": True, "facts": [False]},
+        {"answerable": False, "abstained": True, "facts": []},
+        {"answerable": False, "abstained": True, "facts": []},
+    ]
+    p = paraphrase_scores(items, rows)
+    assert (p.facts_consistent, p.facts, p.near_misses_consistent, p.near_misses) == (1, 2, 1, 1)
+    assert p.styles == {"en-direct": 0.667, "vi-formal": 1.0}
+    assert p.inconsistent == ["p2"]
+
+
+def test_the_glossary_can_be_switched_off_and_on():
+    assert "smart city" in GLOSSARY
+    try:
+        use_glossary(False)
+        assert "smart city" not in GLOSSARY and glossary_terms("smart city") == []
+    finally:
+        use_glossary(True)
+    assert glossary_terms("smart city")
+
+
+# ---------------------------------------------------------------- the real model
+
+
+@pytest.fixture(scope="session")
+def xquad_bot(tmp_path_factory) -> Assistant:
+    """The real model over the second corpus (40 XQuAD-vi articles, shipped in eval/)."""
+    folder = tmp_path_factory.mktemp("xquad")
+    return Assistant.load(Settings.from_env(corpus_dir=XQUAD, index_dir=folder / "index", show_progress=False, data_dir=folder / "data"))
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Singapore có bao nhiêu dân?", "5 triệu"),  # "dân" ~ "dân số … người"
+        ("Dân số Singapore là bao nhiêu?", "5 triệu"),
+        ("Songdo có bao nhiêu dân?", None),  # a second example of the kind: not given, abstains
+    ],
+)
+def test_a_value_is_answered_in_whatever_unit_the_text_gives_it(real_bot, question, fact):
+    a = real_bot.ask(question)
+    if fact is None:
+        assert a.abstained
+    else:
+        assert not a.abstained and fact in a.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Dân số của Vùng đại Los Angeles là bao nhiêu?", "17.786.419"),
+        ("Carl Wilhelm Scheele phát hiện ra oxi khi nào?", "1773"),
+        ("Lưu vực sông Amazon có diện tích bao nhiêu km2?", "7.000.000 km vuông"),
+        ("Siêu đô thị Nam California đứng thứ mấy về dân số so với toàn quốc?", "thứ ba"),
+        ("Lý thuyết độ phức tạp phân loại các vấn đề dựa trên thuộc tính chính nào?", "độ khó"),
+    ],
+)
+def test_answers_on_a_corpus_nobody_tuned_for_are_not_vetoed_by_their_unit(xquad_bot, question, fact):
+    a = xquad_bot.ask(question)
+    assert not a.abstained, a.text
+    assert fact in a.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Trừng phạt thân thể không còn được thực hiện ở đâu?",  # an article the corpus lacks
+        "Who is the current coach of the Jacksonville Jaguars?",  # second example: English
+    ],
+)
+def test_questions_about_articles_the_corpus_lacks_abstain(xquad_bot, question):
+    assert xquad_bot.ask(question).abstained
+
+
+@pytest.mark.model
+def test_colloquial_short_names_compare_the_right_countries(real_bot):
+    a = real_bot.ask("So sánh Nhật và Hàn về dùng robot")
+    labels = [s.label for s in a.sentences]
+    assert "Nhật Bản" in labels and "Hàn Quốc" in labels
+    assert "Hàn về" not in labels
+    japan = " ".join(s.text for s in a.sentences if s.label == "Nhật Bản")
+    assert "18 triệu USD" in japan
+    korea = " ".join(s.text for s in a.sentences if s.label == "Hàn Quốc")
+    assert "449 triệu USD" in korea
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Was Singapore's Smart Nation vision launched in 2015?", "2014"),
+        ("Có đúng là Hàn Quốc dành 500 triệu USD cho kế hoạch robot không?", "449 triệu USD"),
+    ],
+)
+def test_a_claim_to_check_is_answered_with_the_bulletins_value(real_bot, question, fact):
+    a = real_bot.ask(question)
+    assert not a.abstained, a.text
+    assert fact in a.text
