@@ -192,6 +192,7 @@ class Assistant(Library):
         with guard:
             last = thread[-1] if thread else None
             local = self._thread_passages(thread) if last else set()
+            thread_words = self._words_of(local)
             step = plan(
                 question,
                 last.query if last else None,
@@ -199,7 +200,7 @@ class Assistant(Library):
                 self.places,
                 specific=self._specific,
                 known=self._known,
-                thread_words=self._words_of(local),
+                thread_words=thread_words,
             )
             # "Tóm tắt …", or "Còn Nhật Bản thì sao?" after a brief of Singapore: a brief
             wants = [q for q in (question, step.query) if summary_request(q) is not None]
@@ -240,6 +241,24 @@ class Assistant(Library):
                     result = None
                 else:
                     info, step = alone, step.model_copy(update={"kind": "standalone", "topic": topic_words(question) or question})
+            if result is None and step.ordinal and thread:
+                # "Còn cái thứ ba?": the item of that number of the list the thread quoted
+                item = self._list_item(thread, step.ordinal)
+                if item is not None:
+                    hits, qvec, timings = self.searcher.run(info, **scope, passages={item})
+                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
+                    result.from_thread = True
+                    if result.abstained:
+                        result = None
+            if result is None and step.kind == "standalone" and local and step.topic:
+                # a question of its own about what the thread's passages name ("ĐMST mạng
+                # lưới là gì?" after the three kinds of innovation): those passages first
+                if set(tokens(step.topic)) <= thread_words:
+                    hits, qvec, timings = self.searcher.run(info, **scope, passages=local)
+                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
+                    result.from_thread = True
+                    if result.abstained:
+                        result = None
             if result is None and step.kind == "lean" and local:
                 # answer from the thread first: the passages the last turn cited and their
                 # neighbours in reading order. They are about the thread's topic, so the
@@ -324,6 +343,27 @@ class Assistant(Library):
 
         idf = idf_weights(self.index)
         return idf.get(word, float("inf")) >= SPECIFIC_IDF
+
+    def _list_item(self, thread: list[Answer], number: int) -> str | None:
+        """The passage that is item `number` of a list the thread quoted: from the first
+        passage the thread cited on, in reading order in its document, the first that
+        opens with that item's mark ("3.", "(3)", "(c)", "Thứ ba", "Third")."""
+        from .retrieve.followup import _ORDINALS
+        from .text import fold
+
+        rows = [self.index.position[c.passage_id] for a in thread for c in a.citations if c.passage_id in self.index.position]
+        if not rows:
+            return None
+        start = min(rows)
+        words = "|".join(w for w, n in _ORDINALS.items() if n == number)
+        mark = re.compile(rf"^(?:\(?{number}[.)]|\({chr(ord('a') + number - 1)}\)|(?:{words})\b)")
+        doc = self.index.passages[start].doc_id
+        for p in self.index.passages[start : start + 25]:
+            if p.doc_id != doc:
+                break
+            if mark.match(fold(p.text)):
+                return p.id
+        return None
 
     def _known(self, word: str) -> bool:
         """A folded word the corpus uses."""

@@ -48,6 +48,8 @@ _FUNCTION = set(
     thuc hien ai chi phi bat dau start started launched begin qua kenh via through by
     worth cover covers sector sectors which""".split()
 )
+# The English words of `_FUNCTION` that fold like Vietnamese ones ("an" / "án", "do" / "đó").
+_ENGLISH_ONLY = {"a", "an", "the", "of", "do", "does", "did", "is", "it", "its", "by", "they", "them", "this", "that", "there"}
 # Words of a side switch that only frame it ("bên y tế", "the health sector").
 _FRAME = {"ben", "phia", "linh", "vuc", "nganh", "the", "sector", "side", "field"}
 MAX_FOLLOWUP_WORDS = 8
@@ -75,6 +77,8 @@ class FollowUp(BaseModel):
     # (folded): it may be a question of its own ("Hackathon là gì?"), which the answer
     # tells (see `Assistant.ask`)
     own_words: list[str] = []
+    # the item of the thread's list a follow-up asks about ("Còn cái thứ ba?": 3)
+    ordinal: int | None = None
 
 
 def _place_form(group: int, previous: str, places: list[str]) -> str:
@@ -206,16 +210,26 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 # An item of a list the thread named ("cái thứ ba", "loại thứ hai", "the third one").
-_ORDINAL = re.compile(
-    r"\b(?:thu (?:nhat|hai|ba|tu|nam|sau|bay|tam|chin|muoi)|dau tien|cuoi cung|"
-    r"first|second|third|fourth|fifth|sixth|last) ?(?:one|ones|item|point)?\b"
-)
+_ORDINALS = {
+    "thu nhat": 1, "dau tien": 1, "thu hai": 2, "thu ba": 3, "thu tu": 4, "thu nam": 5, "thu sau": 6,
+    "thu bay": 7, "thu tam": 8, "thu chin": 9, "thu muoi": 10, "first": 1, "second": 2, "third": 3,
+    "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_ORDINAL = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\b")
+
+
+def ordinal(question: str) -> int | None:
+    """The item of a list a question asks about ("Loại thứ ba là gì?" → 3), or None."""
+    found = _ORDINAL.search(fold(question))
+    return _ORDINALS[found.group()] if found else None
+
+
 # Words that ask in a Vietnamese question together with the question word after them:
 # "tốn bao nhiêu", "mất bao lâu", "kênh nào", "bao giờ" (the word before the asking word).
 _ASKED_AFTER = {"bao", "may", "nao", "gi", "dau", "sao"}
 # Vietnamese words that join, as written ("để", "của"), and their folded forms that
 # are never content even without diacritics.
-_JOINING = {"để", "của", "ở", "tại", "về", "với", "trong", "thì", "đã", "đang", "sẽ", "bị", "từ", "đến", "cho", "theo", "hơn", "rất", "nữa", "thêm"}
+_JOINING = {"vì", "để", "của", "ở", "tại", "về", "với", "trong", "thì", "đã", "đang", "sẽ", "bị", "từ", "đến", "cho", "theo", "hơn", "rất", "nữa", "thêm"}
 _JOINING_FOLDED = {"cua", "voi", "thi", "da", "dang", "se", "bi", "nua"}
 _WORD = re.compile(r"[\w'’&-]+(?:\.\w+)*")
 
@@ -307,7 +321,7 @@ def topic_words(question: str) -> str:
         named = any(s <= w.start() and w.end() <= e for s, e in names)
         if not named and w.start() not in otherwise:
             # (a word typed with diacritics is no English word: "án" is not "an")
-            function = f in _FUNCTION and not (has_diacritics(word) and f not in asking)
+            function = f in _FUNCTION and not (has_diacritics(word) and f in _ENGLISH_ONLY)
             if (f in asking or function) and not (f in alone and i not in paired):
                 continue
             if _ANAPHORA.fullmatch(word) or (len(f) < 2 and not (accented and f.isalpha())):
@@ -316,6 +330,12 @@ def topic_words(question: str) -> str:
                 continue
         kept.append(word)
     return " ".join(kept)
+
+
+def _merge(first: str, second: str) -> str:
+    """The words of `first`, then those of `second` it does not have (folded, in order)."""
+    seen = set(tokens(first))
+    return " ".join([first, *(w for w in second.split() if not set(tokens(w)) <= seen)]).strip()
 
 
 def _ask_words(question: str) -> set[str]:
@@ -396,7 +416,12 @@ def plan(
 
     def lean(ask: str) -> FollowUp:
         ask = ask.strip()
-        return FollowUp(kind="lean", query=f"{ask.rstrip('?.! ')} – {topic}", topic=topic, ask=ask)
+        # a bare question word ("Khi nào?", "As of when?", "Why?") asks it of what the
+        # previous question said, its asking words replaced: its words and the topic
+        about = topic if topic_words(ask) else _merge(topic_words(previous_query), topic)
+        return FollowUp(
+            kind="lean", query=f"{ask.rstrip('?.! ')} – {about}", topic=topic, ask=ask, ordinal=ordinal(ask)
+        )
 
     words = tokens(question)
     pronoun = bool(_ANAPHORA.search(question)) and not places_in(fold(question))
