@@ -38,6 +38,16 @@ NOT_SAID_OF = {"vi": "Bản tin không nói điều này về {entity}.", "en": 
 NEAREST_ABOUT = {"vi": "Đoạn gần nhất về {entity}: “{nearest}”", "en": "The nearest passage on {entity}: “{nearest}”"}
 
 
+def _names(passage: Passage, entity: str) -> bool:
+    """Whether a passage is about a place (its section or its text names it, in any
+    spelling: "Japan", "Nhật Bản") or names a name ("Songdo")."""
+    from .text import fold, places_in, tokens
+
+    where = fold(f"{passage.context} {passage.text}")
+    groups = places_in(fold(entity))
+    return bool(places_in(where) & groups) if groups else set(tokens(entity)) <= set(tokens(where))
+
+
 class Assistant(Library):
     def __init__(
         self,
@@ -281,7 +291,9 @@ class Assistant(Library):
                 result = answer_mod.compose(
                     info, hits, qvec, self.index, bands=bands, search=side_search, question=asked
                 )
-                if step.switched_to and result.abstained:
+                if step.switched_to and (result.abstained or not self._about(result, step.switched_to)):
+                    # "Còn Nhật Bản thì sao?": an answer about Japan, or "the bulletin does
+                    # not say this of Japan" with the nearest passage that is about it
                     result = self._not_said_of(result, step.switched_to, info, asked, frame, scope, bands)
             retrieved = time.perf_counter()
             result = answer_mod.reframe(result, frame)
@@ -384,25 +396,22 @@ class Assistant(Library):
         is about it (the best sentence of the passages that name it)."""
         from .answer import extractive as answer_mod
         from .answer.excerpt import E5_BANDS
-        from .text import fold, places_in, tokens
 
         lang = "en" if frame == "en" else "vi"
         text = NOT_SAID_OF[lang].format(entity=entity)
-        groups = places_in(fold(entity))
-        words = set(tokens(entity))
-
-        def about(hit) -> bool:
-            where = fold(f"{hit.passage.context} {hit.passage.text}")
-            return bool(places_in(where) & groups) if groups else words <= set(tokens(where))
-
         hits, qvec, _ = self.searcher.run(info, **{**scope, "k": max(scope["k"] or 5, 20)})
-        near = [h for h in hits if about(h)][:3]
+        near = [h for h in hits if _names(h.passage, entity)][:3]
         if near:
             excerpts, _ = answer_mod.best_excerpts(asked, info, near, qvec, self.index, bands or E5_BANDS)
             if excerpts:
                 text += " " + NEAREST_ABOUT[lang].format(entity=entity, nearest=excerpts[0].anchor.text)
             result.related = near
-        return result.model_copy(update={"text": text, "language": frame})
+        return result.model_copy(update={"text": text, "language": frame, "abstained": True, "citations": [], "sentences": []})
+
+    def _about(self, answer: Answer, entity: str) -> bool:
+        """Whether an answer quotes a passage about a place or name (its section or its text
+        names it; "Japan" and "Nhật Bản" alike)."""
+        return any(_names(self.passage(c.passage_id), entity) for c in answer.citations if c.passage_id in self.index.position)
 
     def _thread_passages(self, thread: list[Answer], *, turns: int = 1) -> set[str]:
         """Passages the last turn cited (the one a pronoun points to), with their neighbours
