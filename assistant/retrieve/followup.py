@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from ..text import NAME_GROUPS, clean, fold, has_diacritics, place_match, places_in, tokens
 from ..text.language import ENGLISH_WORDS, detect_language, is_vietnamese_syllable
-from ..text.lexicon import english_name
+from ..text.lexicon import english_name, glossary_matches
 
 _SWITCH = re.compile(
     r"^(?:còn|con|thế còn|the con|vậy còn|vay con|and|and what about|what about|how about)\s+(?P<entity>.+?)"
@@ -46,7 +46,7 @@ _FUNCTION = set(
     who what when where why how which much many is are was were did does do the a an of
     it its they them their this that these those there tien money cost year nam when
     thuc hien ai chi phi bat dau start started launched begin qua kenh via through by
-    worth cover covers sector sectors which""".split()
+    worth cover covers sector sectors which right""".split()
 )
 # The English words of `_FUNCTION` that fold like Vietnamese ones ("an" / "án", "do" / "đó").
 _ENGLISH_ONLY = {"a", "an", "the", "of", "do", "does", "did", "is", "it", "its", "by", "they", "them", "this", "that", "there"}
@@ -230,7 +230,7 @@ _ASKED_AFTER = {"bao", "may", "nao", "gi", "dau", "sao"}
 # Vietnamese words that join, as written ("để", "của"), and their folded forms that
 # are never content even without diacritics.
 _JOINING = {"vì", "để", "của", "ở", "tại", "về", "với", "trong", "thì", "đã", "đang", "sẽ", "bị", "từ", "đến", "cho", "theo", "hơn", "rất", "nữa", "thêm"}
-_JOINING_FOLDED = {"cua", "voi", "thi", "da", "dang", "se", "bi", "nua"}
+_JOINING_FOLDED = {"cua", "voi", "thi", "da", "dang", "se", "bi", "nua", "cho"}
 _WORD = re.compile(r"[\w'’&-]+(?:\.\w+)*")
 
 
@@ -289,10 +289,19 @@ def names_something(question: str) -> bool:
     return bool(_name_spans(clean(question)))
 
 
-def topic_words(question: str) -> str:
+def topic_words(
+    question: str, specific: Callable[[str], bool] | None = None, known: Callable[[str], bool] | None = None
+) -> str:
     """What a question is about, as written: its words without the ones that only ask
     ("là gì", "bao nhiêu", "how many", "the") or only join ("để", "của"), and without
     the words that point back ("đó", "it"); its names and places whole.
+
+    With `specific` (a folded word names something particular: rare in the corpus) and
+    `known` (the corpus uses it), a question that names something (a name, a place, a
+    number, a particular word; for English, a term of the glossary) is about that: the
+    other words are what it asks of it ("GovTech xây dựng ứng dụng Parking.sg để làm gì?"
+    is about "GovTech Parking.sg"); a word between two such words stays with them
+    ("Quốc gia Thông minh").
 
     >>> topic_words("GovTech xây dựng ứng dụng Parking.sg để làm gì?")
     'GovTech xây dựng ứng dụng Parking.sg'
@@ -328,8 +337,69 @@ def topic_words(question: str) -> str:
                 continue
             if word.lower() in _JOINING if accented else f in _JOINING_FOLDED:
                 continue
-        kept.append(word)
-    return " ".join(kept)
+        kept.append((word, named or f[:1].isdigit()))
+    if specific is not None:
+        translated = {w for term in glossary_matches(fold(text)) for w in term.split()} if english else set()
+
+        def particular(word: str) -> bool:
+            f = fold(word)
+            if english:
+                return f in translated or (known is not None and known(f) and specific(f))
+            return specific(f)
+
+        anchors = [named or particular(word) for word, named in kept]
+
+        def names_a_thing(word: str) -> bool:
+            # a place alone is too broad a topic ("Singapore …"), a name the corpus does
+            # not know ("Sing") says nothing of the passages
+            words = tokens(word)
+            # and a name every other passage uses ("ĐMST") does not say which passage
+            return (
+                bool(words)
+                and not places_in(fold(word))
+                and not words[0].isdigit()
+                and (known is None or all(map(known, words)))
+                and any(map(specific, words))
+            )
+
+        if any(a and names_a_thing(word) for a, (word, _) in zip(anchors, kept)):
+            kept = [
+                (word, True)
+                for i, (word, _) in enumerate(kept)
+                if anchors[i] or (0 < i < len(kept) - 1 and anchors[i - 1] and anchors[i + 1])
+            ]
+    return " ".join(word for word, _ in kept)
+
+
+def _bare(ask: str) -> bool:
+    """Whether a question is only a question word ("Khi nào?", "As of when?", "Why?",
+    "Vì sao?"): no word of its own beyond the asking, joining and pointing ones."""
+    from .question import QUESTION_WORDS, asking_words
+
+    plain = asking_words() | QUESTION_WORDS | ENGLISH_WORDS | {fold(w) for w in _JOINING} | _JOINING_FOLDED
+    plain |= {"vay", "nhi", "ha", "chu", "lam"}  # particles ("Tại sao vậy?"), "để làm gì"
+    return all(t in plain or _ANAPHORA.fullmatch(t) for t in tokens(ask))
+
+
+# A bare question word in each language, by the kind it asks ("Vì sao?" after an English
+# thread is searched as "Why", the thread's words being English).
+_ASKING_AS = {
+    "en": {"why": "Why", "where": "Where", "date": "When", "who": "Who", "number": "How many", "how": "How", "definition": "What is"},
+    "vi": {"why": "Vì sao", "where": "Ở đâu", "date": "Khi nào", "who": "Ai", "number": "Bao nhiêu", "how": "Như thế nào", "definition": "Là gì"},
+}  # fmt: skip
+
+
+def _in_language_of(ask: str, thread: str) -> str:
+    """A bare question word in the thread's language when it is typed in the other one."""
+    from .question import kind_of
+
+    mine, theirs = detect_language(ask), detect_language(thread)
+    if (mine == "en") == (theirs == "en"):
+        return ask
+    said = _ASKING_AS["en" if theirs == "en" else "vi"].get(kind_of(ask))
+    if said is None:
+        return ask
+    return fold(said) if theirs == "vi-unaccented" else said
 
 
 def _merge(first: str, second: str) -> str:
@@ -404,30 +474,38 @@ def plan(
     folded words of the passages the thread cited.
     """
     question = clean(question)
+
+    def about(text: str) -> str:
+        return topic_words(text, specific, known)
+
     if not previous_query:
-        return FollowUp(kind="standalone", query=question, topic=topic_words(question) or question, ask=question)
+        return FollowUp(kind="standalone", query=question, topic=about(question) or question, ask=question)
     previous_query = clean(previous_query)
-    topic = clean(previous_topic or topic_words(previous_query) or previous_query)
+    topic = clean(previous_topic or about(previous_query) or previous_query)
     question = _expand_short_names(question, f"{topic} {previous_query}")
     english = detect_language(question) == "en"
 
     def standalone(text: str) -> FollowUp:
-        return FollowUp(kind="standalone", query=text, topic=topic_words(text) or text, ask=text)
+        return FollowUp(kind="standalone", query=text, topic=about(text) or text, ask=text)
 
     def lean(ask: str) -> FollowUp:
         ask = ask.strip()
         # a bare question word ("Khi nào?", "As of when?", "Why?") asks it of what the
         # previous question said, its asking words replaced: its words and the topic
-        about = topic if topic_words(ask) else _merge(topic_words(previous_query), topic)
+        of = topic
+        if _bare(ask):
+            of = _merge(topic_words(previous_query), topic)
+            ask = _in_language_of(ask, previous_query)
         return FollowUp(
-            kind="lean", query=f"{ask.rstrip('?.! ')} – {about}", topic=topic, ask=ask, ordinal=ordinal(ask)
+            kind="lean", query=f"{ask.rstrip('?.! ')} – {of}", topic=topic, ask=ask, ordinal=ordinal(ask)
         )
 
     words = tokens(question)
     pronoun = bool(_ANAPHORA.search(question)) and not places_in(fold(question))
-    if len(words) > (MAX_PRONOUN_WORDS if pronoun else MAX_FOLLOWUP_WORDS):
-        return standalone(question)
     switch = _SWITCH.match(question)
+    if len(words) > (MAX_PRONOUN_WORDS if pronoun else MAX_FOLLOWUP_WORDS):
+        # a long question is one of its own ("And" or "Còn" before it only join it)
+        return standalone(_LEAD.sub("", question, count=1) if switch and asks(question) else question)
     if switch:
         entity = switch.group("entity").strip(" ?.!,")
         if entity and not _ANAPHORA.fullmatch(entity):
@@ -443,7 +521,7 @@ def plan(
             return FollowUp(
                 kind="switch",
                 query=swapped,
-                topic=topic_words(swapped) or swapped,
+                topic=about(swapped) or swapped,
                 ask=swapped,
                 switched_to=entity if place or names_something(entity) else None,
             )
