@@ -202,8 +202,8 @@ class Assistant(Library):
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
         from .retrieve.followup import GUESS, UNRESOLVED, _merge, dangling, plan, topic_words
-        from .text import tokens
         from .retrieve.question import analyze, kind_of
+        from .text import tokens
 
         guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
