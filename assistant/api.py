@@ -33,6 +33,29 @@ from .text.lexicon import use_glossary
 log = logging.getLogger(__name__)
 # log(1 + n/df) for a word in 1 passage of 20: rarer words name something particular
 SPECIFIC_IDF = math.log(21)
+# A switch to a place or name the bulletin does not say the thing of, in the follow-up's
+# language (its own words for the place, never its whole question).
+NOT_SAID_OF = {"vi": "Bản tin không nói điều này về {entity}.", "en": "The bulletin does not say this of {entity}."}
+NEAREST_ABOUT = {"vi": "Đoạn gần nhất về {entity}: “{nearest}”", "en": "The nearest passage on {entity}: “{nearest}”"}
+
+
+def _quoted(thread: list[Answer]) -> list[str]:
+    """The passages the turns quoted; for a turn that abstained, its nearest one (the
+    bulletin has the topic, not what was asked: "năm điểm" is a count the check missed)."""
+    ids = []
+    for answer in thread:
+        ids += [c.passage_id for c in answer.citations] or [h.passage.id for h in answer.related[:1]]
+    return ids
+
+
+def _names(passage: Passage, entity: str) -> bool:
+    """Whether a passage is about a place (its section or its text names it, in any
+    spelling: "Japan", "Nhật Bản") or names a name ("Songdo")."""
+    from .text import fold, places_in, tokens
+
+    where = fold(f"{passage.context} {passage.text}")
+    groups = places_in(fold(entity))
+    return bool(places_in(where) & groups) if groups else set(tokens(entity)) <= set(tokens(where))
 
 
 class Assistant(Library):
@@ -180,8 +203,9 @@ class Assistant(Library):
         """
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
-        from .retrieve.followup import GUESS, UNRESOLVED, dangling, plan
+        from .retrieve.followup import GUESS, UNRESOLVED, _merge, dangling, plan, topic_words
         from .retrieve.question import analyze, kind_of
+        from .text import tokens
         from .text.lexicon import full_names
 
         guard = lock if lock is not None else nullcontext()
@@ -189,12 +213,16 @@ class Assistant(Library):
         thread = self.thread(history or [], k=k, documents=documents, section=section)
         with guard:
             last = thread[-1] if thread else None
+            local = self._thread_passages(thread) if last else set()
+            thread_words = self._words_of(local)
             step = plan(
                 full_names(question),  # "Còn Nhật thì sao?" switches to Japan
                 last.query if last else None,
                 last.topic if last else None,
                 self.places,
                 specific=self._specific,
+                known=self._known,
+                thread_words=thread_words,
             )
             # "Tóm tắt …", or "Còn Nhật Bản thì sao?" after a brief of Singapore: a brief
             wants = [q for q in (question, step.query) if summary_request(q) is not None]
@@ -210,10 +238,10 @@ class Assistant(Library):
             asked = analyze(info.normalized)
             if step.kind != "standalone":
                 # a follow-up that leans on the thread asks its own kind of question about
-                # its topic; one that switches ("Còn Singapore thì sao?") asks the previous
-                # question of the new topic, whose kind the rewritten query keeps (the
-                # numbers it gives are the ones the user typed, not the thread's)
-                kind = asked.kind if step.kind == "switch" else kind_of(question)
+                # the thread's topic; one that switches ("Còn Singapore thì sao?") asks the
+                # previous question of the new topic, whose kind the rewritten query keeps
+                # (the numbers it gives are the ones the user typed, not the thread's)
+                kind = asked.kind if step.kind == "switch" else kind_of(step.ask)
                 asked = asked.model_copy(update={"kind": kind, "given": re.findall(r"\d+", question)})
 
             def side_search(text: str):
@@ -223,18 +251,48 @@ class Assistant(Library):
 
             result = None
             timings: dict[str, float] = {}
-            if step.kind == "lean" and last is not None:
-                # answer from the thread first: the passages the earlier turns cited and
-                # their neighbours in reading order, scored by the question's own words
-                # (the thread gives the topic), then with the topic added
-                own = self.searcher.analyze(question)
+            if step.own_words:
+                # a word of its own the thread's passages do not use ("Hackathon là gì?"):
+                # a question of its own when, asked alone, it is answered by a sentence
+                # that has that word
+                alone = self.searcher.analyze(question)
+                hits, qvec, timings = self.searcher.run(alone, **scope)
+                result = answer_mod.compose(alone, hits, qvec, self.index, bands=bands, search=side_search)
+                said = set(tokens(" ".join(s.text for s in result.sentences)))
+                if result.abstained or not set(step.own_words) <= said:
+                    result = None
+                else:
+                    info, step = alone, step.model_copy(update={"kind": "standalone", "topic": topic_words(question, self._specific, self._known) or question})
+            if result is None and step.ordinal and thread:
+                # "Còn cái thứ ba?": the item of that number of the list the thread quoted
+                item = self._list_item(thread, step.ordinal)
+                if item is not None:
+                    hits, qvec, timings = self.searcher.run(info, **scope, passages={item})
+                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
+                    result.from_thread = True
+                    if result.abstained:
+                        result = None
+            if result is None and step.kind == "standalone" and local:
+                # a question of its own about what the thread's passages say, every word
+                # of it ("ĐMST mạng lưới là gì?" after the three kinds of innovation):
+                # those passages first, and the thread goes on with both topics
+                said = set(tokens(topic_words(step.query)))
+                if said and said <= thread_words:
+                    hits, qvec, timings = self.searcher.run(info, **scope, passages=local)
+                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
+                    result.from_thread = True
+                    if result.abstained:
+                        result = None
+            if result is None and step.kind == "lean" and local:
+                # answer from the thread first: the passages the last turn cited and their
+                # neighbours in reading order. They are about the thread's topic, so the
+                # question's own ask chooses the sentence (not for English: its words
+                # are not the bulletin's), then the ask with the topic; each is checked
+                # as a first question would be, and the whole index is searched when
+                # they do not answer
+                own = self.searcher.analyze(step.ask)
                 own.original = question
-                # the passages the last turn cited and their neighbours, scored by the
-                # question's own words (English ones share no word with a Vietnamese
-                # text, so not those), then with the thread's topic
-                local = self._thread_passages(thread)
-                probes = [own, info] if own.language != "en" else [info]
-                for probe in probes:
+                for probe in [own, info] if own.language != "en" else [info]:
                     hits, qvec, timings = self.searcher.run(probe, **scope, passages=local)
                     result = answer_mod.compose(probe, hits, qvec, self.index, bands=bands, question=asked)
                     if not result.abstained:
@@ -247,6 +305,19 @@ class Assistant(Library):
                 result = answer_mod.compose(
                     info, hits, qvec, self.index, bands=bands, search=side_search, question=asked
                 )
+                if step.switched_to and (result.abstained or not self._about(result, step.switched_to)):
+                    # "Còn Nhật Bản thì sao?": an answer about Japan, or "the bulletin does
+                    # not say this of Japan" with the nearest passage that is about it
+                    result = self._not_said_of(result, step.switched_to, info, asked, frame, scope, bands)
+            if step.kind == "standalone" and last is not None and last.topic and not result.abstained:
+                # a question of its own answered from the passages the thread quoted goes
+                # on with the thread ("PSD tổ chức khi nào?" after the civil servants'
+                # contest): its topic and the thread's
+                # (when it names a thing the thread's material holds; a topic it describes
+                # in words of its own, "ĐMST mạng lưới", replaces the thread's)
+                thing = step.topic != topic_words(step.query)
+                if thing and any(c.passage_id in local for c in result.citations):
+                    step = step.model_copy(update={"topic": _merge(step.topic, last.topic)})
             retrieved = time.perf_counter()
             result = answer_mod.reframe(result, frame)
             pointer = dangling(question, info.language, self._specific) if last is None else None
@@ -307,6 +378,63 @@ class Assistant(Library):
 
         idf = idf_weights(self.index)
         return idf.get(word, float("inf")) >= SPECIFIC_IDF
+
+    def _list_item(self, thread: list[Answer], number: int) -> str | None:
+        """The passage that is item `number` of a list the thread quoted: from the first
+        passage the thread cited on, in reading order in its document, the first that
+        opens with that item's mark ("3.", "(3)", "(c)", "Thứ ba", "Third")."""
+        from .retrieve.followup import _ORDINALS
+        from .text import fold
+
+        rows = [self.index.position[pid] for pid in _quoted(thread) if pid in self.index.position]
+        if not rows:
+            return None
+        start = min(rows)
+        words = "|".join(w for w, n in _ORDINALS.items() if n == number)
+        mark = re.compile(rf"^(?:\(?{number}[.)]|\({chr(ord('a') + number - 1)}\)|(?:{words})\b)")
+        doc = self.index.passages[start].doc_id
+        for p in self.index.passages[start : start + 25]:
+            if p.doc_id != doc:
+                break
+            if mark.match(fold(p.text)):
+                return p.id
+        return None
+
+    def _known(self, word: str) -> bool:
+        """A folded word the corpus uses."""
+        from .answer.excerpt import idf_weights
+
+        return word in idf_weights(self.index)
+
+    def _words_of(self, passage_ids: set[str]) -> set[str]:
+        """The folded words of some passages (the thread's)."""
+        from .text import tokens
+
+        return {t for pid in passage_ids for t in tokens(self.passage(pid).text)}
+
+    def _not_said_of(self, result: Answer, entity: str, info, asked, frame: str, scope: dict, bands) -> Answer:
+        """A switch to a place or name the bulletin says nothing of this about ("Còn Nhật
+        Bản thì sao?" after a question on Singapore's Citizens' Jury): "The bulletin does
+        not say this of Japan", in the follow-up's language, with the nearest passage that
+        is about it (the best sentence of the passages that name it)."""
+        from .answer import extractive as answer_mod
+        from .answer.excerpt import E5_BANDS
+
+        lang = "en" if frame == "en" else "vi"
+        text = NOT_SAID_OF[lang].format(entity=entity)
+        hits, qvec, _ = self.searcher.run(info, **{**scope, "k": max(scope["k"] or 5, 20)})
+        near = [h for h in hits if _names(h.passage, entity)][:3]
+        if near:
+            excerpts, _ = answer_mod.best_excerpts(asked, info, near, qvec, self.index, bands or E5_BANDS)
+            if excerpts:
+                text += " " + NEAREST_ABOUT[lang].format(entity=entity, nearest=excerpts[0].anchor.text)
+            result.related = near
+        return result.model_copy(update={"text": text, "language": frame, "abstained": True, "citations": [], "sentences": []})
+
+    def _about(self, answer: Answer, entity: str) -> bool:
+        """Whether an answer quotes a passage about a place or name (its section or its text
+        names it; "Japan" and "Nhật Bản" alike)."""
+        return any(_names(self.passage(c.passage_id), entity) for c in answer.citations if c.passage_id in self.index.position)
 
     def _thread_passages(self, thread: list[Answer], *, turns: int = 1) -> set[str]:
         """Passages the last turn cited (the one a pronoun points to), with their neighbours

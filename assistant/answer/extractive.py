@@ -565,12 +565,14 @@ def _about(info: QueryInfo, question: Question) -> dict:
 
 def reframe(answer: Answer, language: str) -> Answer:
     """The answer introduced in `language` (a follow-up's own), whatever language the
-    query it searched was in; the quotes are the bulletin's either way."""
+    query it searched was in; the quotes are the bulletin's either way. An abstention
+    is said again in that language about what the query names (never the user's whole
+    question)."""
     if language == answer.language or language not in NOT_COVERED:
         return answer
     text = answer.text
     if answer.abstained:
-        text = NOT_COVERED[language].format(topic=f"“{answer.question.strip(' ?!.')}”")
+        text = NOT_COVERED[language].format(topic=_topic_phrase(answer.query, language))
     elif answer.language == "en" and text.startswith(ENGLISH_PREFIX):
         text = text[len(ENGLISH_PREFIX) :].lstrip("\n")
     elif language == "en":
@@ -596,7 +598,19 @@ def _topic_names(info: QueryInfo) -> str:
     return ", ".join(dict.fromkeys(names[:3]))
 
 
+# What an abstention says it does not cover: "this", or "this" about the names the
+# question is about; never the user's whole question.
+THIS = {"vi": "điều này", "en": "this"}
+THIS_ABOUT = {"vi": "điều này về {names}", "en": "this about {names}"}
+
+
 def topic_of(info: QueryInfo) -> str:
-    """The question as a topic for 'The bulletin does not cover …'."""
-    text = info.normalized.rstrip(" ?!.")
-    return f"“{text}”"
+    """What 'The bulletin does not cover …' says: "this", about the names the question
+    is about when it names any ("điều này về Songdo"), never the question itself."""
+    return _topic_phrase(info.normalized, info.language)
+
+
+def _topic_phrase(text: str, language: str) -> str:
+    lang = _lang(language)
+    names = _topic_names(QueryInfo(original=text, normalized=text, language=language, dense_query=text, lexical_terms=[], dense_weight=0.5))
+    return THIS_ABOUT[lang].format(names=names) if names else THIS[lang]

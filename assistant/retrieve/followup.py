@@ -26,8 +26,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ..text import NAME_GROUPS, clean, fold, has_diacritics, places_in, tokens
-from ..text.lexicon import english_name
+from ..text import NAME_GROUPS, clean, fold, has_diacritics, place_match, places_in, tokens
+from ..text.language import ENGLISH_WORDS, detect_language, is_vietnamese_syllable
+from ..text.lexicon import english_name, glossary_matches
 
 _SWITCH = re.compile(
     r"^(?:còn|con|thế còn|the con|vậy còn|vay con|and|and what about|what about|how about)\s+(?P<entity>.+?)"
@@ -45,8 +46,10 @@ _FUNCTION = set(
     who what when where why how which much many is are was were did does do the a an of
     it its they them their this that these those there tien money cost year nam when
     thuc hien ai chi phi bat dau start started launched begin qua kenh via through by
-    worth cover covers sector sectors which""".split()
+    worth cover covers sector sectors which right""".split()
 )
+# The English words of `_FUNCTION` that fold like Vietnamese ones ("an" / "án", "do" / "đó").
+_ENGLISH_ONLY = {"a", "an", "the", "of", "do", "does", "did", "is", "it", "its", "by", "they", "them", "this", "that", "there"}
 # Words of a side switch that only frame it ("bên y tế", "the health sector").
 _FRAME = {"ben", "phia", "linh", "vuc", "nganh", "the", "sector", "side", "field"}
 MAX_FOLLOWUP_WORDS = 8
@@ -55,12 +58,27 @@ MAX_PRONOUN_WORDS = 14
 
 
 class FollowUp(BaseModel):
-    """How a question relates to the thread: its kind, the query to search, and the
-    topic the thread carries on with."""
+    """How a question relates to the thread: its kind, the query to search, the topic
+    the thread carries on with, and what the question itself asks.
+
+    For a follow-up that leans on the thread, `ask` is the user's own question and
+    `topic` the thread's (the entity, the place, the programme: never the previous
+    question's asking words); `query` is the ask with the topic, what is searched and
+    what the answer is checked against. For a switch, `ask` is the previous question
+    asked of the new topic."""
 
     kind: Literal["standalone", "switch", "lean"]
     query: str
     topic: str
+    ask: str = ""
+    # the place or name a switch turned to ("Nhật Bản"), as the user wrote it
+    switched_to: str | None = None
+    # a lean's words particular to the corpus that the thread's passages do not use
+    # (folded): it may be a question of its own ("Hackathon là gì?"), which the answer
+    # tells (see `Assistant.ask`)
+    own_words: list[str] = []
+    # the item of the thread's list a follow-up asks about ("Còn cái thứ ba?": 3)
+    ordinal: int | None = None
 
 
 def _place_form(group: int, previous: str, places: list[str]) -> str:
@@ -185,8 +203,245 @@ def _names_nothing(question: str, specific: Callable[[str], bool]) -> bool:
     )
 
 
+# The words that join a follow-up to the thread ("And in Japan, who …", "Còn ở Hàn Quốc,
+# ai …"): a question that goes on with its own ask after them is a question of its own.
+_LEAD = re.compile(
+    r"^(?:và còn|va con|thế còn|the con|vậy còn|vay con|còn|con|and also|and|also|but)\b[\s,]*",
+    re.IGNORECASE,
+)
+# An item of a list the thread named ("cái thứ ba", "loại thứ hai", "the third one").
+_ORDINALS = {
+    "thu nhat": 1, "dau tien": 1, "thu hai": 2, "thu ba": 3, "thu tu": 4, "thu nam": 5, "thu sau": 6,
+    "thu bay": 7, "thu tam": 8, "thu chin": 9, "thu muoi": 10, "first": 1, "second": 2, "third": 3,
+    "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_ORDINAL = re.compile(rf"\b(?:{'|'.join(_ORDINALS)})\b")
+
+
+def ordinal(question: str) -> int | None:
+    """The item of a list a question asks about ("Loại thứ ba là gì?" → 3), or None."""
+    found = _ORDINAL.search(fold(question))
+    return _ORDINALS[found.group()] if found else None
+
+
+# Words that ask in a Vietnamese question together with the question word after them:
+# "tốn bao nhiêu", "mất bao lâu", "kênh nào", "bao giờ" (the word before the asking word).
+_ASKED_AFTER = {"bao", "may", "nao", "gi", "dau", "sao"}
+# Vietnamese words that join, as written ("để", "của"), and their folded forms that
+# are never content even without diacritics.
+_JOINING = {"vì", "để", "của", "ở", "tại", "về", "với", "trong", "thì", "đã", "đang", "sẽ", "bị", "từ", "đến", "cho", "theo", "hơn", "rất", "nữa", "thêm"}
+_JOINING_FOLDED = {"cua", "voi", "thi", "da", "dang", "se", "bi", "nua", "cho"}
+_WORD = re.compile(r"[\w'’&-]+(?:\.\w+)*")
+
+
 def _has_topic(question: str) -> bool:
     return any(t not in _FUNCTION and not t.isdigit() for t in tokens(question))
+
+
+def _asking() -> set[str]:
+    from .question import asking_words
+
+    return asking_words() | _FUNCTION | ENGLISH_WORDS
+
+
+def asks(text: str) -> bool:
+    """Whether a text asks something of its own (a way of asking, or a question word),
+    beyond naming a topic ("in Japan, who runs …" asks; "bên y tế", "Japan" do not)."""
+    from .question import kinds_of
+
+    folded = fold(text)
+    if kinds_of(text):
+        return True
+    return bool(re.search(r"\b(?:ai|gi|dau|nao|bao nhieu|bao lau|bao gio|may|sao|who|what|when|where|why|how|which)\b", folded))
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of what a text names: places (any spelling of the lexicon), capitalised
+    names (past the first word, or a first word that is no Vietnamese or English word),
+    words with a capital inside or a dot ("GovTech", "Parking.sg"), quoted phrases."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    if len(folded) == len(text):
+        for group in places_in(folded):
+            for form in sorted(NAME_GROUPS[group], key=len, reverse=True):
+                for m in re.finditer(rf"\b{re.escape(form)}\b", folded):
+                    spans.append((m.start(), m.end()))
+    for m in re.finditer(r"[“\"'‘]([^”\"'’]{2,60})[”\"'’]", text):
+        spans.append((m.start(1), m.end(1)))
+    asking = _asking()
+    for i, w in enumerate(_WORD.finditer(text)):
+        word = w.group()
+        first = i == 0 or bool(re.search(r"[.!?:]\s*$", text[: w.start()]))
+        inner = any(c.isupper() for c in word[1:]) or "." in word.strip(".")
+        if inner and fold(word) in asking and word.isupper():  # "AI", "IT": acronyms are names
+            inner = True
+        if word[:1].isupper() and not first and fold(word) not in ENGLISH_WORDS:
+            spans.append((w.start(), w.end()))
+        elif word[:1].isupper() and first and fold(word) not in asking and not is_vietnamese_syllable(fold(word)):
+            spans.append((w.start(), w.end()))  # "Songdo là gì?", "Korea announced …"
+        elif inner:
+            spans.append((w.start(), w.end()))
+    return spans
+
+
+def names_something(question: str) -> bool:
+    """Whether a question names a place or a name of its own (see `_name_spans`)."""
+    return bool(_name_spans(clean(question)))
+
+
+def topic_words(
+    question: str, specific: Callable[[str], bool] | None = None, known: Callable[[str], bool] | None = None
+) -> str:
+    """What a question is about, as written: its words without the ones that only ask
+    ("là gì", "bao nhiêu", "how many", "the") or only join ("để", "của"), and without
+    the words that point back ("đó", "it"); its names and places whole.
+
+    With `specific` (a folded word names something particular: rare in the corpus) and
+    `known` (the corpus uses it), a question that names something (a name, a place, a
+    number, a particular word; for English, a term of the glossary) is about that: the
+    other words are what it asks of it ("GovTech xây dựng ứng dụng Parking.sg để làm gì?"
+    is about "GovTech Parking.sg"); a word between two such words stays with them
+    ("Quốc gia Thông minh").
+
+    >>> topic_words("GovTech xây dựng ứng dụng Parking.sg để làm gì?")
+    'GovTech xây dựng ứng dụng Parking.sg'
+    >>> topic_words("Tell me about Gwanghwamoon 1st Street")
+    'Gwanghwamoon 1st Street'
+    """
+    from .question import QUESTION_WORDS, forms, unasked, written_otherwise
+
+    text = unasked(clean(question))
+    names = _name_spans(text)
+    english = detect_language(text) == "en"
+    accented = has_diacritics(text)
+    asking = forms()["asking"]["vi"] | (forms()["asking"]["en"] | ENGLISH_WORDS if english else set())
+    # a syllable of an asking phrase asks only inside it ("lược" of "tóm lược", not of
+    # "chiến lược"); a word written otherwise than the asking word it folds to is
+    # content ("Bộ não" is not "bộ nào")
+    phrases = forms()["phrases"]
+    alone = {w for phrase in phrases for w in phrase.split()} - QUESTION_WORDS
+    words = list(_WORD.finditer(text))
+    folded = [fold(w.group()) for w in words]
+    paired = {j for i in range(len(words) - 1) if f"{folded[i]} {folded[i + 1]}" in phrases for j in (i, i + 1)}
+    otherwise = {m.start() for m in written_otherwise(text)}
+    kept: list[str] = []
+    for i, w in enumerate(words):
+        word, f = w.group(), folded[i]
+        named = any(s <= w.start() and w.end() <= e for s, e in names)
+        if not named and w.start() not in otherwise:
+            # (a word typed with diacritics is no English word: "án" is not "an")
+            function = f in _FUNCTION and not (has_diacritics(word) and f in _ENGLISH_ONLY)
+            if (f in asking or function) and not (f in alone and i not in paired):
+                continue
+            if _ANAPHORA.fullmatch(word) or (len(f) < 2 and not (accented and f.isalpha())):
+                continue
+            if word.lower() in _JOINING if accented else f in _JOINING_FOLDED:
+                continue
+        kept.append((word, named or f[:1].isdigit()))
+    if specific is not None:
+        translated = {w for term in glossary_matches(fold(text)) for w in term.split()} if english else set()
+
+        def particular(word: str) -> bool:
+            f = fold(word)
+            if english:
+                return f in translated or (known is not None and known(f) and specific(f))
+            return specific(f)
+
+        anchors = [named or particular(word) for word, named in kept]
+
+        def names_a_thing(word: str) -> bool:
+            # a place alone is too broad a topic ("Singapore …"), a name the corpus does
+            # not know ("Sing") says nothing of the passages
+            words = tokens(word)
+            # and a name every other passage uses ("ĐMST") does not say which passage
+            return (
+                bool(words)
+                and not places_in(fold(word))
+                and not words[0].isdigit()
+                and (known is None or all(map(known, words)))
+                and any(map(specific, words))
+            )
+
+        if any(a and names_a_thing(word) for a, (word, _) in zip(anchors, kept)):
+            kept = [
+                (word, True)
+                for i, (word, _) in enumerate(kept)
+                if anchors[i] or (0 < i < len(kept) - 1 and anchors[i - 1] and anchors[i + 1])
+            ]
+    return " ".join(word for word, _ in kept)
+
+
+def _bare(ask: str) -> bool:
+    """Whether a question is only a question word ("Khi nào?", "As of when?", "Why?",
+    "Vì sao?"): no word of its own beyond the asking, joining and pointing ones."""
+    from .question import QUESTION_WORDS, asking_words
+
+    plain = asking_words() | QUESTION_WORDS | ENGLISH_WORDS | {fold(w) for w in _JOINING} | _JOINING_FOLDED
+    plain |= {"vay", "nhi", "ha", "chu", "lam"}  # particles ("Tại sao vậy?"), "để làm gì"
+    return all(t in plain or _ANAPHORA.fullmatch(t) for t in tokens(ask))
+
+
+# A bare question word in each language, by the kind it asks ("Vì sao?" after an English
+# thread is searched as "Why", the thread's words being English).
+_ASKING_AS = {
+    "en": {"why": "Why", "where": "Where", "date": "When", "who": "Who", "number": "How many", "how": "How", "definition": "What is"},
+    "vi": {"why": "Vì sao", "where": "Ở đâu", "date": "Khi nào", "who": "Ai", "number": "Bao nhiêu", "how": "Như thế nào", "definition": "Là gì"},
+}  # fmt: skip
+
+
+def _in_language_of(ask: str, thread: str) -> str:
+    """A bare question word in the thread's language when it is typed in the other one."""
+    from .question import kind_of
+
+    mine, theirs = detect_language(ask), detect_language(thread)
+    if (mine == "en") == (theirs == "en"):
+        return ask
+    said = _ASKING_AS["en" if theirs == "en" else "vi"].get(kind_of(ask))
+    if said is None:
+        return ask
+    return fold(said) if theirs == "vi-unaccented" else said
+
+
+def _merge(first: str, second: str) -> str:
+    """The words of `first`, then those of `second` it does not have (folded, in order)."""
+    seen = set(tokens(first))
+    return " ".join([first, *(w for w in second.split() if not set(tokens(w)) <= seen)]).strip()
+
+
+def _ask_words(question: str) -> set[str]:
+    """The folded words of a question that belong to its asking: the asking words, and the
+    word right before a Vietnamese question word ("tốn bao nhiêu", "kênh nào")."""
+    words = tokens(question)
+    out = {w for w in words if w in _asking()}
+    out |= {words[i - 1] for i in range(1, len(words)) if words[i] in _ASKED_AFTER}
+    out |= {words[i + 1] for i in range(len(words) - 1) if words[i] == "bao"}  # "bao lâu", "bao giờ"
+    return out
+
+
+def _expand_short_names(question: str, thread: str) -> str:
+    """A place the thread named, written short in the follow-up ("Sing" for Singapore,
+    "Nhật" for Nhật Bản): spelled out as the thread writes it, so the question names it."""
+    groups = places_in(fold(thread))
+    if not groups:
+        return question
+    out = question
+    for w in reversed(list(_WORD.finditer(question))):
+        word = w.group()
+        folded = fold(word)
+        if not word[:1].isupper() or len(folded) < 3 or places_in(folded):
+            continue
+        found = {
+            g
+            for g in groups
+            for form in NAME_GROUPS[g]
+            if (form.startswith(folded) and (" " in form and form.split()[0] == folded or len(folded) >= 4))
+        }
+        if len(found) == 1:
+            group = next(iter(found))
+            m = place_match(fold(thread), group)
+            spelled = thread[m.start() : m.end()] if m and len(fold(thread)) == len(thread) else english_name(group).title()
+            out = out[: w.start()] + spelled + out[w.end() :]
+    return out
 
 
 def plan(
@@ -196,33 +451,102 @@ def plan(
     places: list[str] | None = None,
     *,
     specific: Callable[[str], bool] | None = None,
+    known: Callable[[str], bool] | None = None,
+    thread_words: set[str] | None = None,
 ) -> FollowUp:
     """How to search for `question` after a turn that searched `previous_query` about
-    `previous_topic` (None: no thread). A question that stands on its own is searched
-    as it is, and starts a new topic. `specific(word)` says whether a folded word names
-    something particular (rare in the corpus, or unknown to it): a short question with
-    none, and no place or name, asks about the thread."""
+    `previous_topic` (None: no thread).
+
+    - A question that names its own topic (a place, a name, a word particular to the
+      corpus that the thread's passages do not use) and its own ask stands on its own,
+      whatever its first words ("And in Japan, who runs digital public services?").
+    - "Còn Nhật Bản thì sao?", "And Korea?": a switch, the previous question asked of the
+      new place or name (or aspect: "Còn bên y tế thì sao?").
+    - Otherwise, a short question (a pronoun, a bare "bao nhiêu / where / why", nothing
+      named: "Mất bao lâu?", "How many ideas came in?") leans on the thread: its own ask
+      about the thread's topic. One with a word particular to the corpus that the
+      thread's passages do not use may stand on its own ("Hackathon là gì?"): the word
+      is in `own_words`, and the answer decides.
+
+    `specific(word)` says whether a folded word names something particular (rare in the
+    corpus, or unknown to it), `known(word)` whether the corpus uses it (an English word
+    the Vietnamese corpus does not know says nothing of its topic), `thread_words` the
+    folded words of the passages the thread cited.
+    """
     question = clean(question)
+
+    def about(text: str) -> str:
+        return topic_words(text, specific, known)
+
     if not previous_query:
-        return FollowUp(kind="standalone", query=question, topic=question)
+        return FollowUp(kind="standalone", query=question, topic=about(question) or question, ask=question)
     previous_query = clean(previous_query)
-    topic = clean(previous_topic or previous_query)
+    topic = clean(previous_topic or about(previous_query) or previous_query)
+    question = _expand_short_names(question, f"{topic} {previous_query}")
+    english = detect_language(question) == "en"
+
+    def standalone(text: str) -> FollowUp:
+        return FollowUp(kind="standalone", query=text, topic=about(text) or text, ask=text)
+
+    def lean(ask: str) -> FollowUp:
+        ask = ask.strip()
+        # a bare question word ("Khi nào?", "As of when?", "Why?") asks it of what the
+        # previous question said, its asking words replaced: its words and the topic
+        of = topic
+        if _bare(ask):
+            of = _merge(topic_words(previous_query), topic)
+            ask = _in_language_of(ask, previous_query)
+        return FollowUp(
+            kind="lean", query=f"{ask.rstrip('?.! ')} – {of}", topic=topic, ask=ask, ordinal=ordinal(ask)
+        )
+
     words = tokens(question)
     pronoun = bool(_ANAPHORA.search(question)) and not places_in(fold(question))
-    if len(words) > (MAX_PRONOUN_WORDS if pronoun else MAX_FOLLOWUP_WORDS):
-        return FollowUp(kind="standalone", query=question, topic=question)
     switch = _SWITCH.match(question)
+    if len(words) > (MAX_PRONOUN_WORDS if pronoun else MAX_FOLLOWUP_WORDS):
+        # a long question is one of its own ("And" or "Còn" before it only join it)
+        return standalone(_LEAD.sub("", question, count=1) if switch and asks(question) else question)
     if switch:
-        entity = switch.group("entity").strip(" ?.!")
+        entity = switch.group("entity").strip(" ?.!,")
         if entity and not _ANAPHORA.fullmatch(entity):
+            rest = _LEAD.sub("", question, count=1)
+            if asks(entity):
+                # "And in Japan, who runs …?": its own ask; about its own topic when it
+                # names one, else about the thread's ("Còn đồng hồ thông minh thì bao giờ lắp?")
+                return standalone(rest) if names_something(rest) else lean(rest)
+            if _ORDINAL.search(fold(entity)) and not names_something(entity):
+                return lean(rest)  # "Còn cái thứ ba?": another item of the thread's list
             swapped = _swap(previous_query, entity, places or [])
-            return FollowUp(kind="switch", query=swapped, topic=swapped)
-    # a short question that names nothing of its own (no place, no name) asks about the
-    # thread: "Có bao nhiêu công ty được nhận tiền?"
-    unnamed = specific is not None and _names_nothing(question, specific)
-    if not _has_topic(question) or pronoun or unnamed:
-        return FollowUp(kind="lean", query=f"{question.rstrip('?.! ')} – {topic}", topic=topic)
-    return FollowUp(kind="standalone", query=question, topic=question)
+            place = places_in(fold(entity))
+            return FollowUp(
+                kind="switch",
+                query=swapped,
+                topic=about(swapped) or swapped,
+                ask=swapped,
+                switched_to=entity if place or names_something(entity) else None,
+            )
+    if pronoun or not _has_topic(question):
+        return lean(question)
+    if names_something(question):
+        return standalone(question)
+    # a word particular to the corpus (rare in it) names a topic, unless it asks ("tốn
+    # bao nhiêu", "kênh nào") or the thread's passages use it; an English word the
+    # Vietnamese corpus does not know says nothing either way
+    asked = _ask_words(question)
+    particular = [
+        t
+        for t in words
+        if t not in asked
+        and t not in _FUNCTION
+        and not t.isdigit()
+        and specific is not None
+        and specific(t)
+        and not (english and known is not None and not known(t))
+        and t not in (thread_words or set())
+    ]
+    step = lean(question)
+    step.own_words = list(dict.fromkeys(particular))
+    return step
 
 
 def rewrite(question: str, history: list[str], places: list[str] | None = None) -> str:
