@@ -267,7 +267,7 @@ def test_a_list_question_asks_for_items_not_for_its_descriptive_who():
 
 
 def test_a_side_named_after_a_place_is_not_that_place():
-    from assistant.answer.extractive import _names_side
+    from assistant.answer.compare import _names_side
 
     side, others = "Ten Million Imagination Oasis của Seoul", ["kênh trực tuyến mVoting"]
     assert not _names_side(side, others, "Seoul đã sử dụng dữ liệu điện thoại để phân tích 3 tỷ cuộc gọi")
@@ -434,11 +434,11 @@ def test_a_follow_up_that_switches_place_keeps_the_question_and_its_kind(real_bo
 
 
 def test_an_abstention_names_places_as_written():
-    from assistant.answer.extractive import _topic_names
+    from assistant.answer.messages import topic_names
     from assistant.models import QueryInfo
 
     info = QueryInfo(original="", normalized="Nhật Bản chi bao nhiêu tiền cho Trung Quốc?", language="vi", dense_query="", lexical_terms=[], dense_weight=0.5)
-    assert _topic_names(info) == "Nhật Bản, Trung Quốc"  # it said "Bản" and "Trung, Quốc"
+    assert topic_names(info) == "Nhật Bản, Trung Quốc"  # it said "Bản" and "Trung, Quốc"
 
 
 @pytest.mark.model

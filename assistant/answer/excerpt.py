@@ -32,6 +32,9 @@ from . import ranker
 E5_BANDS = {"same": (0.75, 0.15), "cross": (0.78, 0.08)}
 
 MIN_CHARS, MAX_CHARS = 150, 600
+# "Scores nearly as well": a second excerpt, or a comparison side's sentence that names
+# its side, competes with the best when its score is at least this share of the best's.
+KEEP_RATIO = 0.92
 ANSWER_KINDS = {"paragraph", "caption", "footnote"}
 
 # Sentences that lean on the one before them ("Điều này…", "Dự án này…", "Họ…").

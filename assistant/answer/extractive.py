@@ -15,7 +15,6 @@ model over features of the evidence (see `abstain.py`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import numpy as np
 
@@ -24,75 +23,55 @@ from ..retrieve.question import (
     Question,
     analyze,
     asked_types,
-    asking_words,
     has_answer_type,
     holds_type,
 )
-from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import NAME_GROUPS, fold, place_match, place_words, places_in, tokens, with_countries
-from ..text.language import is_vietnamese_syllable, same_language
+from ..text import fold, place_words, places_in, tokens, with_countries
+from ..text.language import same_language
 from ..text.lexicon import english_name
 from . import abstain
 from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
+from .compare import SideSearch, compare_excerpts
 from .excerpt import (
     E5_BANDS,
+    KEEP_RATIO,
     MAX_CHARS,
-    bridge_terms,
-    holds_value,
-    value_kinds,
     Candidate,
     Excerpt,
+    bridge_terms,
     coverage,
     expand,
+    holds_value,
     idf_weights,
     score_sentences,
     terms_for,
+    value_kinds,
 )
 from .heading import heading
-from .names import capitalised_runs, understood, unknown_places, unknown_words
+from .messages import (
+    COVERS,
+    ELSEWHERE,
+    NOT_COVERED,
+    NOT_GIVEN,
+    ONE_SIDE,
+    SIDE_MISSING,
+    UNSURE,
+    WHAT,
+    as_written,
+    lang_of,
+    reframe,  # noqa: F401  (api re-frames a follow-up's answer)
+    section_places,
+    topic_names,
+    topic_of,
+    verdict,
+)
+from .names import understood, unknown_places, unknown_words
 
-# A second excerpt from another passage joins only when it scores nearly as well, or
-# when it holds clearly more of the question's words than the best one does (the
-# sentence nearest in meaning and the one that says what was asked disagree).
-KEEP_RATIO = 0.92
+# A second excerpt from another passage joins only when it scores nearly as well
+# (KEEP_RATIO), or when it holds clearly more of the question's words than the best one
+# does (the sentence nearest in meaning and the one that says what was asked disagree).
 WORDS_LEAD = 0.15
-# Re-search for one side of a comparison: (query) -> (analysed query, hits, query vector).
-SideSearch = Callable[[str], tuple[QueryInfo, list[Hit], "np.ndarray | None"]]
-
-NOT_COVERED = {
-    "vi": "Bản tin không đề cập đến {topic}.",
-    "vi-unaccented": "Bản tin không đề cập đến {topic}.",
-    "en": "The bulletin does not cover {topic}.",
-}
-COVERS = {"vi": "Bản tin có các phần về: {places}.", "en": "The bulletin has sections on: {places}."}
-ONE_SIDE = {
-    "vi": "Bản tin không đề cập đến {place}, nên không so sánh được. Về {side}, bản tin viết: “{nearest}”",
-    "en": "The bulletin does not cover {place}, so it cannot compare. On {side} it says: “{nearest}”",
-}
-ELSEWHERE = {
-    "vi": "Bản tin không nói điều này về {asked}. Đoạn gần nhất nói về {other}: “{nearest}”",
-    "en": "The bulletin does not say this of {asked}. The nearest passage is about {other}: “{nearest}”",
-}
-NOT_GIVEN = {
-    "vi": "Bản tin có nói về {topic} nhưng không nêu {what}. Câu gần nhất: “{nearest}”",
-    "en": "The bulletin mentions {topic} but does not give {what}. The nearest sentence: “{nearest}”",
-}
-UNSURE = {
-    "vi": "Bản tin không trả lời rõ câu hỏi này về {topic}. Câu gần nhất, có thể không phải câu trả lời: “{nearest}”",
-    "en": "The bulletin does not clearly answer this about {topic}. The nearest sentence, which may not be the answer: “{nearest}”",
-}
-WHAT = {
-    "vi": {"money": "số tiền", "number": "con số được hỏi", "date": "thời điểm được hỏi",
-           "who": "người hoặc tổ chức được hỏi", "name": "tên được hỏi", "where": "địa điểm được hỏi"},
-    "en": {"money": "the amount", "number": "that number", "date": "that date",
-           "who": "who it was", "name": "that name", "where": "that place"},
-}  # fmt: skip
-SIDE_MISSING = {
-    "vi": "Bản tin không nêu thông tin này về {side}.",
-    "en": "The bulletin gives nothing on this for {side}.",
-}
-ENGLISH_PREFIX = "The bulletin says (quoted in Vietnamese, its original language):"
 
 
 # Small counts as the text may write them ("hai động lực" for "the 2 drivers"), folded.
@@ -116,42 +95,8 @@ def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -
     where = passage.context if places_in(fold(passage.context)) else passage.text
     others = places_in(fold(where))
     if info.language == "en":  # the passage is Vietnamese: its place in English
-        return _as_written(info.normalized, asked), ", ".join(english_name(g).title() for g in sorted(others))
-    return _as_written(info.normalized, asked), _as_written(where, others)
-
-
-def _section_places(index: Index, *, english: bool = False) -> str:
-    """The places the documents have sections on ("2.2. Nhật Bản"), as their headings
-    write them (or their English names), in reading order (cached on the index)."""
-    cache = index.__dict__.setdefault("_section_places", {})
-    if english not in cache:
-        cache[english] = _places_of_sections(index, english)
-    return cache[english]
-
-
-def _places_of_sections(index: Index, english: bool) -> str:
-    found: dict[int, str] = {}
-    for p in index.passages:
-        for title in p.section:
-            groups = places_in(fold(title))
-            if len(groups) == 1 and next(iter(groups)) not in found:
-                g = next(iter(groups))
-                found[g] = english_name(g).title() if english else _as_written(title, groups)
-    return ", ".join(found.values())
-
-
-def _as_written(text: str, groups: set[int]) -> str:
-    """The places of `groups` as `text` writes them ("Nhật Bản", "Korea"), or their
-    English names where it does not."""
-    folded, names = fold(text), []
-    for g in sorted(groups):
-        m = place_match(folded, g)
-        names.append(text[m.start() : m.end()] if m and len(folded) == len(text) else english_name(g).title())
-    return ", ".join(dict.fromkeys(names))
-
-
-def _lang(language: str) -> str:
-    return "en" if language == "en" else "vi"
+        return as_written(info.normalized, asked), ", ".join(english_name(g).title() for g in sorted(others))
+    return as_written(info.normalized, asked), as_written(where, others)
 
 
 def features(
@@ -263,92 +208,6 @@ def _overlap(a: str, b: str) -> float:
     return len(x & y) / max(1, len(x | y))
 
 
-def _mentions(side: str, others: list[str], passage) -> bool:
-    """Whether a passage is about one side of a comparison (see `_names_side`)."""
-    return _names_side(side, others, f"{passage.context} {passage.text}")
-
-
-def _names_side(side: str, others: list[str], text: str) -> bool:
-    """Whether a text names one side of a comparison: its place, when the side is a place
-    ("Nhật Bản", "Japan"), or most of the words that set it apart from the other sides
-    ("quy trình" vs "sản phẩm"; "Ten Million Imagination Oasis của Seoul" is a programme,
-    not Seoul)."""
-    folded = fold(text)
-    side_folded = fold(side)
-    groups = places_in(side_folded)
-    place_words = {w for g in groups for f in NAME_GROUPS[g] if re.search(rf"\b{re.escape(f)}\b", side_folded) for w in f.split()}
-    shared = set().union(*(tokens(o) for o in others)) if others else set()
-    words = [w for w in tokens(side) if w not in asking_words() and w not in shared and w not in place_words]
-    if groups and len(words) <= 1:  # the side is a place ("Hàn Quốc", "the city of Seoul")
-        return any(re.search(rf"\b{re.escape(f)}\b", folded) for g in groups for f in NAME_GROUPS[g])
-    present = set(tokens(folded))
-    return bool(words) and sum(w in present for w in words) >= max(1, (len(words) + 1) // 2)
-
-
-# What a sub-query keeps of a comparison: not the asking ("so sánh", "compare", "vs")
-# nor the words that joined the sides ("và", "and", "giữa", "between"); "khác nhau",
-# "differ" stay: the text may state the difference in so many words.
-_COMPARING = re.compile(
-    r"(?<!\w)(so s[áa]nh|compare[sd]?|comparison of|contrast|versus|vs\.?|each of them|m[ỗo]i n[ướu][ớo]c)(?!\w)",
-    re.IGNORECASE,
-)
-_JOINING = r"(?:v[àa]|v[ớo]i|and|or|gi[ữu]a|between|both|c[ảa]|&|,)"
-
-
-def side_query(text: str, side: str, others: list[str]) -> str:
-    """The question as asked of one side: the other sides, the asking words of the
-    comparison and the words that joined the sides taken out.
-
-    >>> side_query("So sánh việc dùng robot ở Nhật Bản và Hàn Quốc", "Nhật Bản", ["Hàn Quốc"])
-    'việc dùng robot ở Nhật Bản'
-    """
-    query = text
-    for other in others:
-        query = re.sub(rf"(?:\s*{_JOINING})*\s*{re.escape(other)}(?:\s*{_JOINING}(?=\s|$))*", " ", query, flags=re.IGNORECASE)
-    query = _COMPARING.sub(" ", query)
-    query = re.sub(rf"^\s*(?:{_JOINING}\s+)+|(?:\s+{_JOINING})+\s*([?.!]?)\s*$", r" \1", query, flags=re.IGNORECASE)
-    query = re.sub(r"\s+([?.!,:;])", r"\1", re.sub(r"\s+", " ", query)).strip(" ,:;")
-    return query or side
-
-
-def compare_excerpts(
-    question: Question, info: QueryInfo, index: Index, bands: dict, search: SideSearch
-) -> list[tuple[str, Excerpt | None, list[Candidate], QueryInfo, list[Hit]]]:
-    """One excerpt per side of a comparison, each from its own sub-query.
-
-    The sub-query is the question without the other sides; its excerpt must come from a
-    passage about that side. A side the bulletin says nothing on gets None.
-    """
-    out = []
-    for side in question.sides:
-        query = side_query(info.normalized, side, [o for o in question.sides if o != side])
-        sub_info, sub_hits, sub_qvec = search(query)
-        sub_q = question.model_copy(update={"focus": analyze(sub_info.normalized).focus})
-        # the side's place is what every kept passage is about (`_mentions`): its name
-        # in a sentence says nothing more
-        place = place_words(places_in(fold(side)))
-        candidates = score_sentences(sub_info, sub_q, sub_hits, sub_qvec, index, bands, given=place)
-        others = [o for o in question.sides if o != side]
-        taken = {(e.anchor.row) for _, e, *_ in out if e is not None}
-        candidates = [
-            c for c in candidates if _mentions(side, others, sub_hits[c.hit].passage) and c.row not in taken
-        ]
-        # in a passage about several sides, a sentence that names its side answers for it
-        # before one about all of them, when it scores nearly as well ("Seoul của Hàn
-        # Quốc …" before "Điều này …"); in a passage about this side alone every sentence is
-        top = candidates[0] if candidates else None
-        several = top is not None and any(_mentions(o, [side], sub_hits[top.hit].passage) for o in others)
-        if several and not _names_side(side, others, top.text):
-            named = next((c for c in candidates if _names_side(side, others, c.text)), None)
-            if named is not None and named.score >= KEEP_RATIO * candidates[0].score:
-                candidates = [named, *(c for c in candidates if c is not named)]
-        excerpt = expand(candidates[0], sub_q, sub_info, sub_hits, index, candidates) if candidates else None
-        if excerpt is not None:
-            excerpt.label = side
-        out.append((side, excerpt, candidates, sub_info, sub_hits))
-    return out
-
-
 def compose(
     info: QueryInfo,
     hits: list[Hit],
@@ -392,10 +251,10 @@ def compose(
         answer = _abstain(info, question, hits, conf, excerpts[0], feats, elsewhere=elsewhere)
         if never and elsewhere is None:
             # "không đề cập đến Indonesia", and the countries it does cover
-            lang = _lang(info.language)
-            place = _as_written(info.normalized, set().union(*(places_in(fold(p)) for p in never))) or ", ".join(never)
+            lang = lang_of(info.language)
+            place = as_written(info.normalized, set().union(*(places_in(fold(p)) for p in never))) or ", ".join(never)
             answer.text = NOT_COVERED[info.language].format(topic=place)
-            if places := _section_places(index, english=lang == "en"):
+            if places := section_places(index, english=lang == "en"):
                 answer.text += " " + COVERS[lang].format(places=places)
     else:
         answer = _answer(info, question, [(e, hits) for e in excerpts], index, conf)
@@ -429,8 +288,8 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
         # no comparison with a place the bulletin never names: say so, and what it says
         # of the other side
         side, excerpt = next((side, e) for side, e, *_ in sides if e is not None)
-        place = _as_written(info.normalized, set().union(*(places_in(fold(p)) for p in absent))) or ", ".join(absent)
-        text = ONE_SIDE[_lang(info.language)].format(place=place, side=side, nearest=excerpt.anchor.text)
+        place = as_written(info.normalized, set().union(*(places_in(fold(p)) for p in absent))) or ", ".join(absent)
+        text = ONE_SIDE[lang_of(info.language)].format(place=place, side=side, nearest=excerpt.anchor.text)
         answer = Answer(**_about(info, question), text=text, abstained=True, related=hits[:3], confidence=conf)
         answer.evidence = mean
         return answer
@@ -441,7 +300,7 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     answer = _answer(info, question, found, index, conf)
     answer.evidence = mean
     if missing:
-        note = " ".join(SIDE_MISSING[_lang(info.language)].format(side=s) for s in missing)
+        note = " ".join(SIDE_MISSING[lang_of(info.language)].format(side=s) for s in missing)
         answer.text = f"{answer.text}\n\n{note}"
     return answer
 
@@ -472,50 +331,12 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
         blocks.append(f"{excerpt.label}: {block}" if excerpt.label else block)
     body = "\n\n".join(blocks)
     prefix = heading(info.language, [hits[excerpt.hit].passage.language for excerpt, hits in excerpts])
-    if question.kind == "yes-no" and (said := verdict(question.text, excerpts[0][0].anchor.text, _lang(info.language))):
+    if question.kind == "yes-no" and (said := verdict(question.text, excerpts[0][0].anchor.text, lang_of(info.language))):
         prefix = f"{prefix}\n\n{said}" if prefix else said
     text = f"{prefix}\n\n{body}" if prefix else body
     return Answer(
         **_about(info, question), text=text, sentences=sentences, citations=citations, confidence=round(conf, 3)
     )
-
-
-VERDICT = {
-    "vi": {True: "Đúng, bản tin viết như vậy.", False: "Không: bản tin ghi {value}."},
-    "en": {True: "Yes, the bulletin says so.", False: "No: the bulletin gives {value}."},
-}
-
-
-def verdict(claim: str, sentence: str, lang: str) -> str | None:
-    """Yes or no for a claim to check that gives a number ("Was … launched in 2015?",
-    "Có đúng là … 500 triệu USD không?"), read off the answering sentence: yes when it
-    gives all the claim's numbers, no (with its own) when it gives none of them but a
-    number of the same shape (a year for a year, a count for a count); None otherwise,
-    and for claims without numbers, which the quote answers alone.
-
-    >>> verdict("Was it launched in 2015?", "được đưa ra vào tháng 11 năm 2014", "en")
-    'No: the bulletin gives 2014.'
-    """
-    asked = re.findall(r"\d[\d.,]*\d|\d", claim)
-    if not asked:
-        return None
-    given = re.findall(r"\d[\d.,]*\d|\d", sentence)
-    if all(n in given for n in asked):
-        return VERDICT[lang][True]
-
-    def year(n: str) -> bool:
-        return bool(re.fullmatch(r"(1[5-9]|20)\d\d", n))
-
-    if any(n in given for n in asked):
-        return None
-    same = [n for n in given if any(year(n) == year(a) for a in asked)]
-    # with the claim's unit where the sentence writes it too ("449 triệu USD")
-    units = [m.group(1) for a in asked if (m := re.search(rf"{re.escape(a)}\s+((?:[^\W\d_]+\s?){{1,2}})", claim))]
-    values = []
-    for n in same:
-        m = next((m for u in units if (m := re.search(rf"{re.escape(n)}\s+{re.escape(u.strip())}", sentence))), None)
-        values.append(m.group() if m else n)
-    return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
 
 
 def _abstain(
@@ -533,7 +354,7 @@ def _abstain(
     sentence, or, when the nearest says it of another place, 'The bulletin says this of
     Korea, not of China'; the nearest passages are listed as related reading, not as
     citations."""
-    lang = _lang(info.language)
+    lang = lang_of(info.language)
     text = NOT_COVERED[info.language].format(topic=topic_of(info))
     if nearest is not None and elsewhere is not None:
         asked, other = elsewhere
@@ -546,7 +367,7 @@ def _abstain(
         )
     if nearest is not None and feats and feats["unknown"] == 0 and feats["coverage"] >= 0.5:
         what = "money" if question.unit and "usd" in question.unit else question.kind
-        topic = _topic_names(info) or topic_of(info)
+        topic = topic_names(info) or topic_of(info)
         # "does not give the number" only when the nearest excerpt gives none in any unit
         # or wording: a sentence that gives it is quoted as possibly not the answer
         loose = value_kinds(question)
@@ -563,54 +384,3 @@ def _about(info: QueryInfo, question: Question) -> dict:
     return {"question": info.original, "query": info.normalized, "language": info.language, "kind": question.kind}
 
 
-def reframe(answer: Answer, language: str) -> Answer:
-    """The answer introduced in `language` (a follow-up's own), whatever language the
-    query it searched was in; the quotes are the bulletin's either way. An abstention
-    is said again in that language about what the query names (never the user's whole
-    question)."""
-    if language == answer.language or language not in NOT_COVERED:
-        return answer
-    text = answer.text
-    if answer.abstained:
-        text = NOT_COVERED[language].format(topic=_topic_phrase(answer.query, language))
-    elif answer.language == "en" and text.startswith(ENGLISH_PREFIX):
-        text = text[len(ENGLISH_PREFIX) :].lstrip("\n")
-    elif language == "en":
-        text = f"{ENGLISH_PREFIX}\n\n{text}"
-    return answer.model_copy(update={"text": text, "language": language})
-
-
-def _topic_names(info: QueryInfo) -> str:
-    """The names a question is about ("Parking.sg", "Songdo", "Nhật Bản"), for an
-    abstention's message; a run of capitalised words is one name."""
-    names = []
-    for first, run in capitalised_runs(info.normalized):
-        words = list(run)
-        # a question's first word is capitalised anyway; it names something when it is no
-        # Vietnamese word ("Songdo có bao nhiêu dân?") or starts a place ("Nhật Bản …")
-        if first == 0 and is_vietnamese_syllable(fold(words[0])) and not places_in(fold(" ".join(words))):
-            words = words[1:]
-        words = [w for w in words if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
-        if words:
-            names.append(" ".join(words[:3]))
-    # typed in lower case, a name with a dot still shows ("app parking.sg …")
-    names += re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized)
-    return ", ".join(dict.fromkeys(names[:3]))
-
-
-# What an abstention says it does not cover: "this", or "this" about the names the
-# question is about; never the user's whole question.
-THIS = {"vi": "điều này", "en": "this"}
-THIS_ABOUT = {"vi": "điều này về {names}", "en": "this about {names}"}
-
-
-def topic_of(info: QueryInfo) -> str:
-    """What 'The bulletin does not cover …' says: "this", about the names the question
-    is about when it names any ("điều này về Songdo"), never the question itself."""
-    return _topic_phrase(info.normalized, info.language)
-
-
-def _topic_phrase(text: str, language: str) -> str:
-    lang = _lang(language)
-    names = _topic_names(QueryInfo(original=text, normalized=text, language=language, dense_query=text, lexical_terms=[], dense_weight=0.5))
-    return THIS_ABOUT[lang].format(names=names) if names else THIS[lang]

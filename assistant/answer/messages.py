@@ -1,0 +1,196 @@
+"""What an answer says around its quotes: abstentions, the topic they name, yes or no for
+a claim to check, and the frame of an answer in the follow-up's language.
+
+Every message names at most the entity a question is about ("Parking.sg", "Nhật Bản"),
+or "this", never the user's whole question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import Answer, QueryInfo
+from ..retrieve.question import asking_words
+from ..retrieve.search import ENGLISH_WORDS
+from ..store.index import Index
+from ..text import fold, place_match, places_in
+from ..text.language import is_vietnamese_syllable
+from ..text.lexicon import english_name
+from .names import capitalised_runs
+
+NOT_COVERED = {
+    "vi": "Bản tin không đề cập đến {topic}.",
+    "vi-unaccented": "Bản tin không đề cập đến {topic}.",
+    "en": "The bulletin does not cover {topic}.",
+}
+
+
+COVERS = {"vi": "Bản tin có các phần về: {places}.", "en": "The bulletin has sections on: {places}."}
+
+
+ONE_SIDE = {
+    "vi": "Bản tin không đề cập đến {place}, nên không so sánh được. Về {side}, bản tin viết: “{nearest}”",
+    "en": "The bulletin does not cover {place}, so it cannot compare. On {side} it says: “{nearest}”",
+}
+
+
+ELSEWHERE = {
+    "vi": "Bản tin không nói điều này về {asked}. Đoạn gần nhất nói về {other}: “{nearest}”",
+    "en": "The bulletin does not say this of {asked}. The nearest passage is about {other}: “{nearest}”",
+}
+
+
+NOT_GIVEN = {
+    "vi": "Bản tin có nói về {topic} nhưng không nêu {what}. Câu gần nhất: “{nearest}”",
+    "en": "The bulletin mentions {topic} but does not give {what}. The nearest sentence: “{nearest}”",
+}
+
+
+UNSURE = {
+    "vi": "Bản tin không trả lời rõ câu hỏi này về {topic}. Câu gần nhất, có thể không phải câu trả lời: “{nearest}”",
+    "en": "The bulletin does not clearly answer this about {topic}. The nearest sentence, which may not be the answer: “{nearest}”",
+}
+
+
+WHAT = {
+    "vi": {"money": "số tiền", "number": "con số được hỏi", "date": "thời điểm được hỏi",
+           "who": "người hoặc tổ chức được hỏi", "name": "tên được hỏi", "where": "địa điểm được hỏi"},
+    "en": {"money": "the amount", "number": "that number", "date": "that date",
+           "who": "who it was", "name": "that name", "where": "that place"},
+}  # fmt: skip
+
+
+SIDE_MISSING = {
+    "vi": "Bản tin không nêu thông tin này về {side}.",
+    "en": "The bulletin gives nothing on this for {side}.",
+}
+
+
+ENGLISH_PREFIX = "The bulletin says (quoted in Vietnamese, its original language):"
+
+
+def section_places(index: Index, *, english: bool = False) -> str:
+    """The places the documents have sections on ("2.2. Nhật Bản"), as their headings
+    write them (or their English names), in reading order (cached on the index)."""
+    cache = index.__dict__.setdefault("section_places", {})
+    if english not in cache:
+        cache[english] = places_of_sections(index, english)
+    return cache[english]
+
+
+def places_of_sections(index: Index, english: bool) -> str:
+    found: dict[int, str] = {}
+    for p in index.passages:
+        for title in p.section:
+            groups = places_in(fold(title))
+            if len(groups) == 1 and next(iter(groups)) not in found:
+                g = next(iter(groups))
+                found[g] = english_name(g).title() if english else as_written(title, groups)
+    return ", ".join(found.values())
+
+
+def as_written(text: str, groups: set[int]) -> str:
+    """The places of `groups` as `text` writes them ("Nhật Bản", "Korea"), or their
+    English names where it does not."""
+    folded, names = fold(text), []
+    for g in sorted(groups):
+        m = place_match(folded, g)
+        names.append(text[m.start() : m.end()] if m and len(folded) == len(text) else english_name(g).title())
+    return ", ".join(dict.fromkeys(names))
+
+
+def lang_of(language: str) -> str:
+    return "en" if language == "en" else "vi"
+
+
+VERDICT = {
+    "vi": {True: "Đúng, bản tin viết như vậy.", False: "Không: bản tin ghi {value}."},
+    "en": {True: "Yes, the bulletin says so.", False: "No: the bulletin gives {value}."},
+}
+
+
+def verdict(claim: str, sentence: str, lang: str) -> str | None:
+    """Yes or no for a claim to check that gives a number ("Was … launched in 2015?",
+    "Có đúng là … 500 triệu USD không?"), read off the answering sentence: yes when it
+    gives all the claim's numbers, no (with its own) when it gives none of them but a
+    number of the same shape (a year for a year, a count for a count); None otherwise,
+    and for claims without numbers, which the quote answers alone.
+
+    >>> verdict("Was it launched in 2015?", "được đưa ra vào tháng 11 năm 2014", "en")
+    'No: the bulletin gives 2014.'
+    """
+    asked = re.findall(r"\d[\d.,]*\d|\d", claim)
+    if not asked:
+        return None
+    given = re.findall(r"\d[\d.,]*\d|\d", sentence)
+    if all(n in given for n in asked):
+        return VERDICT[lang][True]
+
+    def year(n: str) -> bool:
+        return bool(re.fullmatch(r"(1[5-9]|20)\d\d", n))
+
+    if any(n in given for n in asked):
+        return None
+    same = [n for n in given if any(year(n) == year(a) for a in asked)]
+    # with the claim's unit where the sentence writes it too ("449 triệu USD")
+    units = [m.group(1) for a in asked if (m := re.search(rf"{re.escape(a)}\s+((?:[^\W\d_]+\s?){{1,2}})", claim))]
+    values = []
+    for n in same:
+        m = next((m for u in units if (m := re.search(rf"{re.escape(n)}\s+{re.escape(u.strip())}", sentence))), None)
+        values.append(m.group() if m else n)
+    return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
+
+
+def reframe(answer: Answer, language: str) -> Answer:
+    """The answer introduced in `language` (a follow-up's own), whatever language the
+    query it searched was in; the quotes are the bulletin's either way. An abstention
+    is said again in that language about what the query names (never the user's whole
+    question)."""
+    if language == answer.language or language not in NOT_COVERED:
+        return answer
+    text = answer.text
+    if answer.abstained:
+        text = NOT_COVERED[language].format(topic=_topic_phrase(answer.query, language))
+    elif answer.language == "en" and text.startswith(ENGLISH_PREFIX):
+        text = text[len(ENGLISH_PREFIX) :].lstrip("\n")
+    elif language == "en":
+        text = f"{ENGLISH_PREFIX}\n\n{text}"
+    return answer.model_copy(update={"text": text, "language": language})
+
+
+def topic_names(info: QueryInfo) -> str:
+    """The names a question is about ("Parking.sg", "Songdo", "Nhật Bản"), for an
+    abstention's message; a run of capitalised words is one name."""
+    names = []
+    for first, run in capitalised_runs(info.normalized):
+        words = list(run)
+        # a question's first word is capitalised anyway; it names something when it is no
+        # Vietnamese word ("Songdo có bao nhiêu dân?") or starts a place ("Nhật Bản …")
+        if first == 0 and is_vietnamese_syllable(fold(words[0])) and not places_in(fold(" ".join(words))):
+            words = words[1:]
+        words = [w for w in words if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
+        if words:
+            names.append(" ".join(words[:3]))
+    # typed in lower case, a name with a dot still shows ("app parking.sg …")
+    names += re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized)
+    return ", ".join(dict.fromkeys(names[:3]))
+
+
+# What an abstention says it does not cover: "this", or "this" about the names the
+# question is about; never the user's whole question.
+THIS = {"vi": "điều này", "en": "this"}
+
+
+THIS_ABOUT = {"vi": "điều này về {names}", "en": "this about {names}"}
+
+
+def topic_of(info: QueryInfo) -> str:
+    """What 'The bulletin does not cover …' says: "this", about the names the question
+    is about when it names any ("điều này về Songdo"), never the question itself."""
+    return _topic_phrase(info.normalized, info.language)
+
+
+def _topic_phrase(text: str, language: str) -> str:
+    lang = lang_of(language)
+    names = topic_names(QueryInfo(original=text, normalized=text, language=language, dense_query=text, lexical_terms=[], dense_weight=0.5))
+    return THIS_ABOUT[lang].format(names=names) if names else THIS[lang]
