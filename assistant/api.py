@@ -179,10 +179,12 @@ class Assistant(Library):
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
         from .retrieve.followup import GUESS, UNRESOLVED, dangling, plan
+        from .retrieve.intake import question_of
         from .retrieve.question import analyze, kind_of
 
         guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
+        question = question_of(question)  # a long paste is asked by the question it ends with
         thread = self.thread(history or [], k=k, documents=documents, section=section)
         with guard:
             last = thread[-1] if thread else None

@@ -48,9 +48,14 @@ def not_found_html(lang: str = "vi") -> str:
     return f'<div class="ba-viewer ba-empty">{escape(labels(lang)["not_found"])}</div>'
 
 
-def search_html(hits: list[Hit], *, lang: str = "vi") -> str:
-    """Ranked passages with their scores and section paths; each opens in the viewer."""
+def search_html(hits: list[Hit], *, lang: str = "vi", nothing: str | None = None) -> str:
+    """Ranked passages with their section paths; each opens in the viewer. The scores are in
+    a folded "details" line (for evaluators). `nothing`: the query, when the search found
+    nothing relevant to it (its hits are not shown)."""
     lab = labels(lang)
+    if nothing is not None:
+        q = clip(" ".join(nothing.split()), 60)
+        return f'<div class="ba-results ba-empty">{escape(lab["nothing_relevant"].format(q=q))}</div>'
     if not hits:
         return f'<div class="ba-results ba-empty">{escape(lab["no_results"])}</div>'
     parts = ['<ol class="ba-results">']
@@ -62,12 +67,13 @@ def search_html(hits: list[Hit], *, lang: str = "vi") -> str:
         if hit.lexical_rank:
             ranks.append(f"{lab['lexical']} #{hit.lexical_rank}")
         parts.append(
-            f'<li class="ba-result"><div class="ba-result-h">'
-            f'<span class="ba-score">{escape(lab["score"])} {hit.score:.3f}</span> '
-            f'<span class="ba-ranks">{escape(" · ".join(ranks))}</span></div>'
+            f'<li class="ba-result">'
             f'<div class="ba-path">{escape(p.section_path or p.kind)} · ¶{p.paragraph}</div>'
             f'<div class="ba-snippet">{escape(clip(p.text, SNIPPET_CHARS))}</div>'
-            f"{open_button(ref(p.id), lang)}</li>"
+            f"{open_button(ref(p.id), lang)}"
+            f'<details class="ba-details ba-result-h"><summary>{escape(lab["scores"])}</summary>'
+            f'<span class="ba-score">{escape(lab["score"])} {hit.score:.3f}</span> '
+            f'<span class="ba-ranks">{escape(" · ".join(ranks))}</span></details></li>'
         )
     parts.append("</ol>")
     return "".join(parts)
