@@ -322,7 +322,7 @@ def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: st
             ):  # fmt: skip
                 answering.add(i)  # the sentence the excerpt was built around
         spans.append(cited)
-    rows = []
+    rows, also = [], []
     for i, s in enumerate(answer.sentences):
         cited = spans[i]
         cells, verbatim_any = [], False
@@ -347,6 +347,8 @@ def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: st
                 f'<span class="ba-score">{s.support:.2f}</span>'
             )
         grade = relevance(answer, i, answering)
+        if grade == "answers" and i not in answering:
+            also.append(i)
         mark = {"answers": "●●●", "related": "●●○", "context": "●○○", "unscored": "–"}[grade]
         score = f' <span class="ba-score">{s.support:.2f}</span>' if grade != "unscored" else ""
         marks = "".join(f"[{n}]" for n in s.citations)
@@ -363,10 +365,13 @@ def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: st
             f'<span class="ba-mark" aria-hidden="true">{mark}</span> '
             f"{escape(lab['rel_' + grade])}{score}</td></tr>"
         )
-    which = ", ".join(str(i + 1) for i in sorted(answering))
-    summary = (
-        f'<p class="ba-which">{escape(lab["which"].format(n=which))}</p>' if answering else ""
-    )
+    summary = ""
+    if answering:
+        which = lab["which"].format(n=", ".join(str(i + 1) for i in sorted(answering)))
+        if also:
+            which += " " + lab["also"].format(n=", ".join(str(i + 1) for i in also))
+        summary = f'<p class="ba-which">{escape(which)}</p>'
+
     table = (
         f'<table class="ba-vtable"><thead><tr><th>#</th><th>{escape(lab["sentence"])}</th>'
         f"<th>{escape(lab['passage'])}</th><th>{escape(lab['verbatim_col'])}</th>"
@@ -374,10 +379,6 @@ def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: st
     )
     note = f'<p class="ba-note">{escape(lab["verify_note"].format(weak=WEAK_SUPPORT))}</p>'
     return head + summary + table + note + technical_html(answer, lang) + "</div>"
-
-
-def _percent(value: float) -> int:
-    return max(0, min(100, round(value * 100)))
 
 
 def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str = "") -> str:

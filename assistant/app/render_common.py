@@ -68,7 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         "yes": "Có",
         "no": "Không",
         "answering": "câu trả lời",
-        "which": "Câu trả lời cho câu hỏi: câu {n}; các câu khác là bối cảnh hoặc thông tin liên quan.",
+        "which": "Câu trả lời cho câu hỏi: câu {n}.",
+        "also": "Cũng trả lời: câu {n}.",
         "rel_answers": "Trả lời",
         "rel_related": "Liên quan",
         "rel_context": "Bối cảnh",
@@ -79,6 +80,7 @@ LABELS: dict[str, dict[str, str]] = {
         "copied": "Đã chép",
         "nothing_relevant": "Không có đoạn văn nào liên quan đến “{q}” trong bản tin. Hãy thử từ khóa khác.",
         "scores": "điểm",
+        "close": "Đóng",
         "question": "Hỏi",
         "answer": "Trả lời",
         "export_title": "Hội thoại về bản tin",
@@ -130,7 +132,8 @@ LABELS: dict[str, dict[str, str]] = {
         "yes": "Yes",
         "no": "No",
         "answering": "the answer",
-        "which": "The answer to the question: sentence {n}; the others are context or related.",
+        "which": "The answer to the question: sentence {n}.",
+        "also": "Also answering: sentence {n}.",
         "rel_answers": "Answers",
         "rel_related": "Related",
         "rel_context": "Context",
@@ -141,6 +144,7 @@ LABELS: dict[str, dict[str, str]] = {
         "copied": "Copied",
         "nothing_relevant": "Nothing in the bulletin is relevant to “{q}”. Try other words.",
         "scores": "scores",
+        "close": "Close",
         "question": "Question",
         "answer": "Answer",
         "export_title": "Conversation about the bulletin",
@@ -207,9 +211,11 @@ def clip(text: str, width: int) -> str:
 
 
 def cite_button(number: int, target: str, title: str) -> str:
+    """A citation mark [n]; the page's script shows its quote on hover (or a long press), so
+    it carries its place as an accessible name, not as a second, native tooltip."""
     return (
         f'<button type="button" class="ba-cite" value="{escape(target)}" '
-        f'title="{escape(title)}">[{number}]</button>'
+        f'aria-label="[{number}] {escape(title)}">[{number}]</button>'
     )
 
 
@@ -236,9 +242,15 @@ def where_html(c: Citation) -> str:
     )
 
 
-def link(passage_id: str) -> str:
-    """A passage's address relative to the page: `?p=` with the id encoded ('#' included)."""
-    return "?p=" + quote(passage_id, safe="")
+def link(passage_id: str, base: str = "") -> str:
+    """A passage's address: `?p=` with the id encoded ('#' included), relative to the page,
+    or on `base` (the app's public address) when there is one.
+
+    >>> link("doc#ab12"), link("doc#ab12", "https://hoidap.example.vn/tro-ly")
+    ('?p=doc%23ab12', 'https://hoidap.example.vn/tro-ly/?p=doc%23ab12')
+    """
+    start = base.strip().rstrip("/") + "/" if base and base.strip() else ""
+    return start + "?p=" + quote(passage_id, safe="")
 
 
 def read_link(passage_id: str, lang: str) -> str:

@@ -23,7 +23,11 @@ def viewer_html(
     crumb_html = '<span class="ba-sep"> › </span>'.join(
         f'<span class="ba-crumb">{escape(c)}</span>' for c in crumbs
     )
-    parts = [f'<div class="ba-viewer"><nav class="ba-crumbs">{crumb_html}</nav>']
+    close = (
+        f'<button type="button" class="ba-close" aria-label="{escape(lab["close"])}" '
+        f'title="{escape(lab["close"])}">×</button>'
+    )  # shown on a phone, where the viewer is a sheet over the page
+    parts = [f'<div class="ba-viewer"><nav class="ba-crumbs">{close}{crumb_html}</nav>']
     for p in context or [focus]:
         is_focus = p.id == focus.id
         note = ""

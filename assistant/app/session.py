@@ -36,8 +36,16 @@ MAX_K = 20
 class ChatApp:
     """What the page's events do, without Gradio: testable, and shared by all sessions."""
 
-    def __init__(self, bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None):
+    def __init__(
+        self,
+        bot: Assistant,
+        *,
+        feedback: FeedbackLog | PostgresFeedback | None = None,
+        public_url: str | None = None,
+    ):
         self.bot = bot
+        # The address colleagues open the app at (`--public-url`): links are made on it.
+        self.public_url = (public_url or "").strip()
         self.feedback = feedback or open_feedback(bot.settings)
         # One model for every session: calls into it take turns (torch already uses the
         # cores within a call), so concurrent users get exactly the answers they would alone.
@@ -203,7 +211,7 @@ class ChatApp:
         """A section of the bulletin, optionally with one passage highlighted."""
         return reader.section_html(
             self.bot.index.passages, key, self.bot.index.documents,
-            focus=focus, start=start, end=end, lang=lang,
+            focus=focus, start=start, end=end, lang=lang, base=self.public_url,
         )  # fmt: skip
 
     def read_passage(self, value: str, lang: str) -> tuple[str, str]:

@@ -32,7 +32,7 @@ UI: dict[str, dict[str, str]] = {
         "Câu trả lời có số trích dẫn [n]; bấm vào đó để xem đoạn văn gốc. "
         "Bạn có thể hỏi tiếp, ví dụ “Còn Nhật Bản thì sao?”.",
         "question": "Câu hỏi",
-        "placeholder": "Nhập câu hỏi về bản tin rồi nhấn Enter (tối đa {max} ký tự)…",
+        "placeholder": "Hỏi về bản tin, rồi nhấn Enter (tối đa {max} ký tự)",
         "send": "Gửi",
         "new_chat": "Cuộc trò chuyện mới",
         "export": "Tải hội thoại (Markdown)",
@@ -91,7 +91,7 @@ UI: dict[str, dict[str, str]] = {
         "Answers carry citation numbers [n]; click one to see the original paragraph. "
         "Follow-up questions work too, e.g. “What about Japan?”.",
         "question": "Question",
-        "placeholder": "Type a question about the bulletin and press Enter (at most {max} characters)…",
+        "placeholder": "Ask about the bulletin, then press Enter (at most {max} characters)",
         "send": "Send",
         "new_chat": "New conversation",
         "export": "Download conversation (Markdown)",
