@@ -375,7 +375,11 @@ def test_example_questions_answer_with_citations(client, real_bot, question):
     assert "ba-vtable" in out["verify"] and '<mark class="ba-hl">' in out["verify"]
     markdown = httpx.get(out["export"]["value"]["url"], timeout=10).text
     assert markdown.startswith("# Hội thoại về bản tin") and "**Nguồn:**" in markdown
-    assert "1. Số 2/2021" in markdown and "> “" in markdown
+    assert "1. Số 2/2021" in markdown
+    # the answer's words once (the quote is the answer), then where they are
+    body = page.split('class="ba-body">', 1)[1].split('class="ba-sources"')[0]
+    first = html.unescape(re.sub(r"<[^>]+>", "", body)).split("[1]")[0].strip()
+    assert markdown.count(first[:60]) == 1 and page.count("ba-quote") == 0
 
 
 @pytest.mark.model
@@ -437,7 +441,9 @@ BAD_INPUTS = {
     "script": ("<script>alert(1)</script>", None),
     "img onerror": ('<img src=x onerror="alert(1)"> Singapore?', None),
     "NUL inside": ("Singapore\x00 hỗ trợ\x1b doanh nghiệp?", None),
-    "RTL and emoji": ("ما هي الحكومة الإلكترونية في سنغافورة؟ 🇸🇬", None),
+    "RTL and emoji": ("ما هي الحكومة الإلكترونية في سنغافورة؟ 🇸🇬", "tiếng Ả Rập"),
+    "Chinese": ("新加坡如何支持中小企业？", "chỉ trả lời câu hỏi bằng tiếng Việt (có dấu hoặc không dấu) và tiếng Anh"),
+    "Korean": ("싱가포르는 중소기업을 어떻게 지원합니까?", "tiếng Hàn"),
     "SQL": ("'; DROP TABLE passages; -- OR 1=1", None),
     "path": ("../../../../etc/passwd", None),
     "markdown": ("**Singapore** [x](javascript:alert(1)) `code`", None),
@@ -463,6 +469,27 @@ def test_bad_inputs_get_a_message_and_the_server_keeps_serving(client, name):
 
 
 @pytest.mark.model
+def test_a_long_paste_is_answered_by_the_question_it_ends_with(client, source):
+    """1,800 characters of pasted text, then a question: the question is answered, and no
+    message repeats more than a short phrase of the paste."""
+    at = source.index("Trong thời gian gần đây")
+    question = "Vậy Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?"
+    text = source[at : at + 1_800 - len(question) - 1]
+    pasted = text[: text.rindex(". ") + 1] + " " + question  # whole sentences, then the question
+    assert 1_600 <= len(pasted) <= 1_800
+    out = ask(client, pasted)
+    assert out["status"] == ""
+    page = last_answer(out)
+    assert "ba-abstained" not in page and 'class="ba-cite"' in page
+    assert "doanh nghiệp vừa và nhỏ" in page
+    shown = html.unescape(text_of(out["chat"][0]) + page)
+    assert pasted[:120] not in shown  # the paste is not echoed back
+    # junk in a message is cut to a short phrase
+    out = ask(client, "Quốc gia nào có " + "rất nhiều " * 60 + "kỳ lân?")
+    assert len(max(re.findall(r"“([^”]*)”", html.unescape(last_answer(out))) or [""], key=len)) <= 80
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "target", ["", "../../etc/passwd", "x|1|2", "<script>|0|5", "doc#nope|0|1", "a|b|c|d"]
 )
@@ -481,6 +508,12 @@ def test_search_filters_by_country(client, real_bot):
     assert page.count('class="ba-open"') == 5 and "điểm" in page
     unfiltered = client.predict("chính phủ điện tử", "", 20, "en", api_name="/search")
     assert unfiltered.count('class="ba-result"') == 20 and "score" in unfiltered
+    # the scores are for evaluators: folded under each result, never open
+    assert "<details" in page and "<details open" not in page
+    # junk finds nothing relevant, and says so, instead of 10 hits scored 0.8
+    for junk in ("asdkjh qwe zxcv", "football world cup"):
+        page = client.predict(junk, "", 10, "vi", api_name="/search")
+        assert "Không có đoạn văn nào liên quan" in page and 'class="ba-result"' not in page
 
 
 # A load test over HTTP against `python ui.py` itself, in its own process: 16 users at once,
