@@ -2,14 +2,16 @@
 
 The model and the index load once, before the server starts (the index is built on the
 first run). Flags: --host, --port, --auth user:password or --auth-file FILE (one
-user:password a line), --share (off unless asked for), --llm-url/--llm-model for the LLM
-answer mode, --corpus/--index/--model/--data-dir like the command line.
+user:password a line), --share (off unless asked for), --public-url (or ASSISTANT_PUBLIC_URL)
+for the address every copied link is made on, --llm-url/--llm-model for the LLM answer mode,
+--corpus/--index/--model/--data-dir like the command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -55,6 +57,13 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--share", action="store_true", help="also open a public gradio.live link")
     p.add_argument(
+        "--public-url",
+        default=os.environ.get("ASSISTANT_PUBLIC_URL") or None,
+        metavar="URL",
+        help="the address colleagues open the app at (e.g. https://hoidap.example.vn/); every "
+        "copied passage link is made on it (default: $ASSISTANT_PUBLIC_URL, else the page's own)",
+    )
+    p.add_argument(
         "--language", choices=["vi", "en"], default="vi", help="UI language (default vi)"
     )
     p.add_argument("--corpus", type=Path, help="folder of documents (default: corpus/)")
@@ -95,6 +104,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     p = parser()
     args = p.parse_args(argv)
+    if args.public_url and not args.public_url.startswith(("http://", "https://")):
+        p.error(f"--public-url: write it as http(s)://host[:port]/path, not {args.public_url!r}")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s"
     )
@@ -118,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"note: {notice}", file=sys.stderr)
         from assistant import app
 
-        demo = app.build(bot, lang=args.language)
+        demo = app.build(bot, lang=args.language, public_url=args.public_url)
         print(f"Open http://{args.host}:{args.port} in a browser (Ctrl+C stops).", file=sys.stderr)
+        if args.public_url:
+            print(f"Copied links point to {args.public_url}", file=sys.stderr)
         app.launch(demo, host=args.host, port=args.port, auth=auth, share=args.share)
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -204,12 +204,14 @@ class Assistant(Library):
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
         from .retrieve.followup import GUESS, UNRESOLVED, _merge, dangling, plan, topic_words
+        from .retrieve.intake import question_of
         from .retrieve.question import analyze, kind_of
         from .text import tokens
         from .text.lexicon import full_names
 
         guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
+        question = question_of(question)  # a long paste is asked by the question it ends with
         thread = self.thread(history or [], k=k, documents=documents, section=section)
         with guard:
             last = thread[-1] if thread else None

@@ -18,11 +18,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(bot: Assistant, feedback_path: Path) -> Iterator[str]:
-    """The app over `bot` on http://127.0.0.1:<free port>/, writing feedback to `feedback_path`."""
+def serving(
+    bot: Assistant, feedback_path: Path, *, public_url: str | None = None
+) -> Iterator[str]:
+    """The app over `bot` on http://127.0.0.1:<free port>/, writing feedback to `feedback_path`
+    (its copied links made on `public_url` when given)."""
     from assistant import app
 
-    demo = app.build(bot, feedback=FeedbackLog(feedback_path))
+    demo = app.build(bot, feedback=FeedbackLog(feedback_path), public_url=public_url)
     app.launch(demo, host="127.0.0.1", port=free_port(), block=False, quiet=True)
     try:
         yield demo.local_url

@@ -102,15 +102,58 @@ def test_highlight_follows_the_offsets_not_the_words():
     assert ui_render.highlight("abc", 0, 9) == "abc"
 
 
-def test_answer_shows_markers_sources_and_the_query_on_demand():
+def test_an_answer_shows_its_text_once_then_where_it_comes_from():
     p = _passage("Singapo hỗ trợ doanh nghiệp nhỏ. Câu khác.")
     a = _answer(p, 0, p.text.index(".") + 1, query="Singapo hỗ trợ gì?")
     page = ui_render.answer_html(a, lang="vi")
     assert page.count('class="ba-cite"') == 2  # in the text and in the Sources line
     assert 'value="doc#p1|0|32"' in page
     assert "Nguồn" in page and "¶3" in page and "Số 2/2021" in page
-    assert "<details" in page and "Truy vấn đã viết lại" in page and " open" in page
+    # The answer's words once: the Sources line says where, not the same quote again.
+    assert page.count("Singapo hỗ trợ doanh nghiệp nhỏ.") == 1
+    assert "ba-quote" not in page
+    # A follow-up's rewritten query is folded away; the technical details are not in the chat.
+    assert "<details" in page and "Truy vấn đã viết lại" in page and " open" not in page
+    assert "Độ tin cậy" not in page and "Chế độ" not in page and " ms" not in page
     assert "Sources" in ui_render.answer_html(a, lang="en")
+    assert "<details" not in ui_render.answer_html(a.model_copy(update={"query": a.question}))
+    # A paraphrase (LLM mode) shows the quote it stands on, once.
+    said = a.model_copy(
+        update={"sentences": [AnswerSentence(text="Singapo giúp doanh nghiệp nhỏ.", citations=[1])]}
+    )
+    page = ui_render.answer_html(said)
+    assert page.count("Singapo hỗ trợ doanh nghiệp nhỏ.") == 1 and "ba-quote" in page
+    assert 'class="ba-copyans"' in page
+
+
+def test_an_excerpt_from_another_section_is_its_own_block_marked_as_such():
+    policy = _passage("Bốn đặc điểm chiến lược. Câu khác.", "doc#p1").model_copy(
+        update={"section": ["3. Hàm ý chính sách"]}
+    )
+    korea = _passage("Đầu tiên, mVoting thu thập ý kiến.", "doc#p2").model_copy(
+        update={"section": ["2. Kinh nghiệm", "2.3. Hàn Quốc", "(b) ĐMST mạng lưới"]}
+    )
+    first = _answer(policy, 0, 24)
+    second = _answer(korea, 0, len(korea.text)).citations[0].model_copy(update={"number": 2})
+    a = first.model_copy(
+        update={
+            "sentences": [
+                AnswerSentence(text=policy.text[:24], citations=[1]),
+                AnswerSentence(text=korea.text, citations=[2]),
+            ],
+            "citations": [first.citations[0], second],
+            "query": first.question,
+        }
+    )
+    page = ui_render.answer_html(a)
+    blocks = re.findall(r'<p class="ba-text ba-block">(.*?)</p>', page)
+    assert len(blocks) == 2
+    assert "mVoting" not in blocks[0] and "Bốn đặc điểm" not in blocks[1]
+    assert 'class="ba-from"' in blocks[1] and "2.3. Hàn Quốc › (b) ĐMST mạng lưới" in blocks[1]
+    assert 'class="ba-from"' not in blocks[0]
+    # the export keeps them apart too
+    md = ui_render.conversation_markdown([a])
+    assert "Bốn đặc điểm chiến lược. [1]\n\n" in md
 
 
 def test_verify_marks_weak_paraphrases():
@@ -122,10 +165,36 @@ def test_verify_marks_weak_paraphrases():
     page = ui_render.verify_html(
         a.model_copy(update={"sentences": [verbatim, weak, strong]}), {p.id: p}
     )
-    assert page.count('class="ba-row ba-verbatim"') == 1
-    assert page.count('class="ba-row ba-weak"') == 1
-    assert page.count('class="ba-row ba-supported"') == 1
+    assert page.count('class="ba-row ba-verbatim ') == 1
+    assert page.count('class="ba-row ba-weak ') == 1
+    assert page.count('class="ba-row ba-supported ') == 1
     assert "Hỗ trợ yếu" in page
+
+
+def test_verify_tells_verbatim_from_answering():
+    """Two verbatim sentences, one answering (0.92), one context (0.37): both are verbatim,
+    only one answers, and the table says which."""
+    p = _passage("Bối cảnh chung của đoạn. Singapo hỗ trợ doanh nghiệp nhỏ bằng GeBIZ.")
+    start = p.text.index("Singapo")
+    a = _answer(p, 0, len(p.text))
+    c = a.citations[0].model_copy(update={"highlight_start": start, "highlight_end": len(p.text)})
+    a = a.model_copy(
+        update={
+            "citations": [c],
+            "sentences": [
+                AnswerSentence(text=p.text[: start - 1], citations=[1], support=0.37),
+                AnswerSentence(text=p.text[start:], citations=[1], support=0.92),
+            ],
+        }
+    )
+    page = ui_render.verify_html(a, {p.id: p}, lang="vi")
+    rows = re.findall(r'<tr class="ba-row ([^"]+)">(.*?)</tr>', page)
+    assert [r[0] for r in rows] == ["ba-verbatim ba-rel-context", "ba-verbatim ba-rel-answers"]
+    assert all("✓ Có" in r[1] for r in rows)  # verbatim, both
+    assert "câu trả lời" in rows[1][1] and "câu trả lời" not in rows[0][1]
+    assert "Câu trả lời cho câu hỏi: câu 2" in page
+    # the technical details are here, folded, for evaluators
+    assert '<details class="ba-details ba-tech">' in page and "Độ tin cậy" in page
 
 
 def test_refs_round_trip():
@@ -141,7 +210,8 @@ def test_conversation_markdown_numbers_citations_and_quotes():
     assert text.startswith("# Hội thoại về bản tin: Số 2/2021")
     assert "## 1. &lt;script&gt;alert(1)&lt;/script&gt; hỏi gì?" in text
     assert "1. Số 2/2021 · 2. Kinh nghiệm &lt;u&gt; › 2.4. Singapo · ¶3" in text
-    assert "   > “Singapo hỗ trợ doanh nghiệp nhỏ.”" in text
+    # the answer is the quote: its words once, then where it is
+    assert text.count("Singapo hỗ trợ doanh nghiệp nhỏ.") == 1
 
 
 # ------------------------------------------------------------------ feedback log
@@ -305,7 +375,11 @@ def test_example_questions_answer_with_citations(client, real_bot, question):
     assert "ba-vtable" in out["verify"] and '<mark class="ba-hl">' in out["verify"]
     markdown = httpx.get(out["export"]["value"]["url"], timeout=10).text
     assert markdown.startswith("# Hội thoại về bản tin") and "**Nguồn:**" in markdown
-    assert "1. Số 2/2021" in markdown and "> “" in markdown
+    assert "1. Số 2/2021" in markdown
+    # the answer's words once (the quote is the answer), then where they are
+    body = page.split('class="ba-body">', 1)[1].split('class="ba-sources"')[0]
+    first = html.unescape(re.sub(r"<[^>]+>", "", body)).split("[1]")[0].strip()
+    assert markdown.count(first[:60]) == 1 and page.count("ba-quote") == 0
 
 
 @pytest.mark.model
@@ -367,7 +441,9 @@ BAD_INPUTS = {
     "script": ("<script>alert(1)</script>", None),
     "img onerror": ('<img src=x onerror="alert(1)"> Singapore?', None),
     "NUL inside": ("Singapore\x00 hỗ trợ\x1b doanh nghiệp?", None),
-    "RTL and emoji": ("ما هي الحكومة الإلكترونية في سنغافورة؟ 🇸🇬", None),
+    "RTL and emoji": ("ما هي الحكومة الإلكترونية في سنغافورة؟ 🇸🇬", "tiếng Ả Rập"),
+    "Chinese": ("新加坡如何支持中小企业？", "chỉ trả lời câu hỏi bằng tiếng Việt (có dấu hoặc không dấu) và tiếng Anh"),
+    "Korean": ("싱가포르는 중소기업을 어떻게 지원합니까?", "tiếng Hàn"),
     "SQL": ("'; DROP TABLE passages; -- OR 1=1", None),
     "path": ("../../../../etc/passwd", None),
     "markdown": ("**Singapore** [x](javascript:alert(1)) `code`", None),
@@ -393,6 +469,27 @@ def test_bad_inputs_get_a_message_and_the_server_keeps_serving(client, name):
 
 
 @pytest.mark.model
+def test_a_long_paste_is_answered_by_the_question_it_ends_with(client, source):
+    """1,800 characters of pasted text, then a question: the question is answered, and no
+    message repeats more than a short phrase of the paste."""
+    at = source.index("Trong thời gian gần đây")
+    question = "Vậy Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?"
+    text = source[at : at + 1_800 - len(question) - 1]
+    pasted = text[: text.rindex(". ") + 1] + " " + question  # whole sentences, then the question
+    assert 1_600 <= len(pasted) <= 1_800
+    out = ask(client, pasted)
+    assert out["status"] == ""
+    page = last_answer(out)
+    assert "ba-abstained" not in page and 'class="ba-cite"' in page
+    assert "doanh nghiệp vừa và nhỏ" in page
+    shown = html.unescape(text_of(out["chat"][0]) + page)
+    assert pasted[:120] not in shown  # the paste is not echoed back
+    # junk in a message is cut to a short phrase
+    out = ask(client, "Quốc gia nào có " + "rất nhiều " * 60 + "kỳ lân?")
+    assert len(max(re.findall(r"“([^”]*)”", html.unescape(last_answer(out))) or [""], key=len)) <= 80
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "target", ["", "../../etc/passwd", "x|1|2", "<script>|0|5", "doc#nope|0|1", "a|b|c|d"]
 )
@@ -411,6 +508,12 @@ def test_search_filters_by_country(client, real_bot):
     assert page.count('class="ba-open"') == 5 and "điểm" in page
     unfiltered = client.predict("chính phủ điện tử", "", 20, "en", api_name="/search")
     assert unfiltered.count('class="ba-result"') == 20 and "score" in unfiltered
+    # the scores are for evaluators: folded under each result, never open
+    assert "<details" in page and "<details open" not in page
+    # junk finds nothing relevant, and says so, instead of 10 hits scored 0.8
+    for junk in ("asdkjh qwe zxcv", "football world cup"):
+        page = client.predict(junk, "", 10, "vi", api_name="/search")
+        assert "Không có đoạn văn nào liên quan" in page and 'class="ba-result"' not in page
 
 
 # A load test over HTTP against `python ui.py` itself, in its own process: 16 users at once,

@@ -36,27 +36,43 @@ THEME = gr.themes.Soft(
     font_mono=["ui-monospace", "DejaVu Sans Mono", "monospace"],
 )
 READ_REF = "(ref, lang) => [window.baRef || ref, lang]"
-# After a passage opens: scroll the viewer (not the page) to it; bring the viewer into view
-# only when it is off screen (on a narrow screen it sits below the answer).
+# After a passage opens: on a phone, the viewer rises as a sheet over the bottom of the
+# screen, where the user is looking; then the viewer (not the page) scrolls to the passage;
+# on a desktop the viewer is brought into view only when it is off screen.
 SHOW_FOCUS = """
 () => { setTimeout(() => {
   const box = document.querySelector('#ba-viewer .ba-viewer');
   const focus = box && box.querySelector('.ba-focus');
   if (!focus) return;
+  const phone = window.matchMedia('(max-width: 720px)').matches;
+  const side = document.querySelector('#ba-side');
+  if (phone && side) side.dataset.sheet = 'open';
   const crumbs = box.querySelector('.ba-crumbs');
-  const offset = (crumbs ? crumbs.offsetHeight : 0) + 24;
+  const offset = (crumbs ? crumbs.offsetHeight : 0) + (phone ? 8 : 24);
   box.scrollTop += focus.getBoundingClientRect().top - box.getBoundingClientRect().top - offset;
   const r = box.getBoundingClientRect();
-  if (r.top > window.innerHeight || r.bottom < 0) box.scrollIntoView({block: 'start'});
+  if (!phone && (r.top > window.innerHeight || r.bottom < 0)) box.scrollIntoView({block: 'start'});
 }, 60); }
 """
+# The interface language each browser chose, kept in its localStorage across reloads (and
+# server restarts: the value is a UI preference, the key only keeps it readable).
+LANGUAGE_KEY = "bulletin-assistant-language"
 
 
 def build(
-    bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None, lang: str = "vi"
+    bot: Assistant,
+    *,
+    feedback: FeedbackLog | PostgresFeedback | None = None,
+    lang: str = "vi",
+    public_url: str | None = None,
 ) -> gr.Blocks:
-    """The whole page, wired to `bot`. Launch it with `launch`."""
-    page = SimpleNamespace(app=ChatApp(bot, feedback=feedback))
+    """The whole page, wired to `bot`. Launch it with `launch`.
+
+    `public_url` (e.g. "https://assistant.example.gov.vn/"): the address colleagues open
+    the app at; every link the page copies or shows (`?p=…`) is made on it. None: on the
+    address the page was opened at.
+    """
+    page = SimpleNamespace(app=ChatApp(bot, feedback=feedback, public_url=public_url))
     t = ui(lang)
     docs = list(bot.index.documents.values())
     doc_label = docs[0].label if len(docs) == 1 else f"{len(docs)} documents"
@@ -73,6 +89,7 @@ def build(
         fill_width=True,
         delete_cache=(3600, 86400),  # exported conversations and CSVs live a day
     ) as demo:
+        page.demo = demo
         page.answers_state = gr.State([])
         page.target_state = gr.State(None)  # the answer the feedback form rates
         page.viewer_state = gr.State("")
@@ -108,19 +125,26 @@ def build(
             with gr.Column(scale=2, min_width=300, elem_id="ba-side") as page.side:
                 page.viewer_title = gr.Markdown(f"### {t['viewer']}")
                 page.viewer = gr.HTML(page.app.view("", lang), js_on_load=None, elem_id="ba-viewer")
+        page.config = gr.HTML(
+            f'<div class="ba-config" data-public-url="{escape(public_url or "")}"></div>',
+            js_on_load=None, visible="hidden", elem_id="ba-config",
+        )  # fmt: skip
+        page.language_store = gr.BrowserState(
+            "", storage_key=LANGUAGE_KEY, secret=LANGUAGE_KEY + "-not-a-secret"
+        )
         page.ref = gr.Textbox(visible="hidden", elem_id="ba-ref")
         page.open_btn = gr.Button("open", visible="hidden", elem_id="ba-open-btn")
         page.suggest_btn = gr.Button("suggest", visible="hidden", elem_id="ba-suggest-btn")
         page.suggested = gr.JSON(visible="hidden")
         tab_read.hidden(page)
 
+        _wire_language(page, header)  # first: a remembered language is restored on load
         tab_chat.wire(page)
-        tab_read.wire(page, demo)
+        tab_read.wire(page, page.restored)  # then the passage a `?p=` link names opens
         tab_search.wire(page)
         tab_verify.wire(page)
         tab_evaluate.wire(page)
         _wire_viewer(page)
-        _wire_language(page, header)
 
         # The reader and the evaluation show their own text: the source viewer steps aside.
         for tab, shown in [(page.tab_chat, True), (page.tab_read, False), (page.tab_search, True),
@@ -178,6 +202,20 @@ def _wire_language(page: SimpleNamespace, header) -> None:
         return updates(*values, session_of(request))
 
     page.language.change(on_language, states, outputs, api_visibility="private", queue=False)
+
+    # The language a user picks is remembered in the browser, and restored on the next visit.
+    page.language.input(
+        lambda lang: lang, page.language, page.language_store, api_visibility="private",
+        queue=False,
+    )  # fmt: skip
+
+    def restore(stored, lang):
+        return stored if stored in {v for _, v in LANGUAGES} and stored != lang else gr.skip()
+
+    page.restored = page.demo.load(
+        restore, [page.language_store, page.language], page.language, api_visibility="private",
+        queue=False,
+    )  # fmt: skip
 
 
 def launch(

@@ -178,8 +178,10 @@ def section_html(
     start: int = 0,
     end: int = 0,
     lang: str = "vi",
+    base: str = "",
 ) -> str:
-    """A section's paragraphs under their sub-headings, each with ¶, page, link and copy button."""
+    """A section's paragraphs under their sub-headings, each with ¶, page, link and copy button
+    (the link on `base`, the app's public address, when there is one)."""
     lab = labels(lang)
     try:
         doc_id, path = split_key(key)
@@ -211,13 +213,16 @@ def section_html(
             if not p.section and heading:
                 parts.append(f'<h3 class="ba-rhead">{escape(lab["front"])}</h3>')
             heading = p.section
-        parts.append(_passage_html(p, document, focus=focus, start=start, end=end, lang=lang))
+        parts.append(
+            _passage_html(p, document, focus=focus, start=start, end=end, lang=lang, base=base)
+        )
     parts.append("</div>")
     return "".join(parts)
 
 
 def _passage_html(
-    p: Passage, document: Document | None, *, focus: str, start: int, end: int, lang: str
+    p: Passage, document: Document | None, *, focus: str, start: int, end: int, lang: str,
+    base: str = "",
 ) -> str:
     lab = labels(lang)
     is_focus = p.id == focus
@@ -230,7 +235,7 @@ def _passage_html(
         f'<div class="{css}" id="{escape(anchor(p.id))}" data-passage="{escape(p.id)}">'
         f'<span class="ba-pnum">¶{p.paragraph}</span> {page}{text}'
         f'<div class="ba-pactions">'
-        f'<a class="ba-link" href="{escape(link(p.id))}">{escape(lab["link"])}</a> '
+        f'<a class="ba-link" href="{escape(link(p.id, base))}">{escape(lab["link"])}</a> '
         f'<button type="button" class="ba-copy" value="{escape(cite)}" '
         f'data-passage="{escape(p.id)}" data-done="{escape(lab["copied"])}">'
         f"{escape(lab['copy'])}</button></div></div>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from ..models import Answer, AnswerSentence, Citation, Draft, Passage
+from ..models import SECTION_SEP, Answer, AnswerSentence, Citation, Draft, Passage
 from . import shapes
 from .links import inert
 from .render_common import (
@@ -53,8 +53,53 @@ def _intro(answer: Answer) -> str:
     return answer.text[:at].strip() if at > 0 else ""
 
 
+def _top(section_path: str) -> list[str]:
+    """The first two levels of a section path: the part and the country (or sub-section)."""
+    return section_path.split(SECTION_SEP)[:2]
+
+
+def _origin(answer: Answer, by_number: dict[int, Citation], lang: str):
+    """A note before a quoted block from another section than the answer's first block
+    ("Từ mục khác – 2.3. Hàn Quốc › (b) ĐMST mạng lưới:"), so two excerpts never read as
+    one text. A sub-section of the first block's section (a list's items) is the same."""
+    first = next(
+        (by_number[n] for s in answer.sentences for n in s.citations if n in by_number), None
+    )
+    home = _top(first.section_path) if first else []
+
+    def origin(s: AnswerSentence) -> str:
+        cited = [by_number[n] for n in s.citations if n in by_number]
+        if not cited or not home:
+            return ""
+        top = _top(cited[0].section_path)
+        n = min(len(top), len(home))
+        if top[:n] == home[:n]:
+            return ""
+        path = cited[0].section_path.split(SECTION_SEP)
+        shown = SECTION_SEP.join(path[1:] if len(path) > 2 else path)
+        return (
+            f'<span class="ba-from">{escape(labels(lang)["other_part"])} – {escape(shown)}:</span> '
+        )
+
+    return origin
+
+
+def _shown_elsewhere(c: Citation, answer: Answer) -> bool:
+    """Whether the answer already shows the whole of a citation's quote (its text, or the
+    LLM mode's verbatim quotes): then the Sources line gives where, not the words again."""
+    said = " ".join(
+        s.text for s in [*answer.sentences, *answer.supporting] if c.number in s.citations
+    )
+    return _squash(c.quote) in _squash(said)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def answer_html(answer: Answer, *, lang: str = "vi") -> str:
-    """An answer (or an abstention) as one chat message: text with [n], then its Sources."""
+    """An answer (or an abstention) as one chat message: its text once with [n], then each
+    source's place (with its quote only when the answer does not already show it)."""
     if answer.abstained:
         return abstention_html(answer, lang=lang)
     lab = labels(lang)
@@ -63,15 +108,17 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
     intro = _intro(answer)
     if intro:
         parts.append(f'<p class="ba-intro">{escape(intro)}</p>')
+    origin = _origin(answer, by_number, lang) if answer.kind not in ("compare", "summary") else None
     blocks = [
-        shapes.body_html(
-            answer,
-            lambda s, text: f"{text} {_marks(s, by_number)}",
-            lambda s: _marks(s, by_number),
-        )
+        '<div class="ba-body">'
+        + shapes.body_html(answer, lambda s: _marks(s, by_number), origin or (lambda s: ""))
+        + "</div>"
     ]
     if answer.supporting:  # LLM mode: the verbatim sentences behind the model's answer
-        quotes = " ".join(f"{escape(s.text)} {_marks(s, by_number)}" for s in answer.supporting)
+        quotes = " ".join(
+            f'<span class="ba-block">{escape(s.text)} {_marks(s, by_number)}</span>'
+            for s in answer.supporting
+        )
         quote_block = (
             f'<div class="ba-supporting"><div class="ba-h">{escape(lab["supporting"])}</div>'
             f'<p class="ba-text">{quotes}</p></div>'
@@ -92,15 +139,23 @@ def answer_html(answer: Answer, *, lang: str = "vi") -> str:
         )
         for c in answer.citations:
             target = citation_ref(c)
+            quote = (
+                ""
+                if _shown_elsewhere(c, answer)
+                else f'<q class="ba-quote">{escape(clip(c.quote, QUOTE_CHARS))}</q> '
+            )
             parts.append(
                 f'<li value="{c.number}">{cite_button(c.number, target, c.where)} '
-                f'<span class="ba-where">{where_html(c)}</span> '
-                f'<q class="ba-quote">{escape(clip(c.quote, QUOTE_CHARS))}</q> '
-                f"{open_button(target, lang)} {read_link(c.passage_id, lang)} "
-                f"{brief_button(c, lang, shown=intro)}</li>"
+                f'<span class="ba-where">{where_html(c)}</span> {quote}'
+                f'<span class="ba-acts">{open_button(target, lang)} {read_link(c.passage_id, lang)} '
+                f"{brief_button(c, lang, shown=intro)}</span></li>"
             )
         parts.append("</ol></div>")
-    parts.append(_details_html(answer, lang))
+    parts.append(
+        f'<div class="ba-tools"><button type="button" class="ba-copyans" '
+        f'value="{escape(lab["copied"])}">{escape(lab["copy_answer"])}</button></div>'
+    )
+    parts.append(_query_html(answer, lang))
     parts.append("</div>")
     return "".join(parts)
 
@@ -117,16 +172,31 @@ def draft_html(draft: Draft, *, lang: str = "vi") -> str:
     )
 
 
+# The user's words quoted back in a message (“…”) are cut to a short phrase.
+ECHO_CHARS = 80
+_ECHO = re.compile(r"“([^”]{" + str(ECHO_CHARS + 1) + r",})”")
+
+
+def short_echo(text: str) -> str:
+    """`text` with any quoted phrase longer than ECHO_CHARS cut short: a message never
+    repeats more than a short phrase of what the user typed or pasted.
+
+    >>> short_echo("Bản tin không đề cập đến “" + "x" * 200 + "”.")[-12:]
+    'xxxxxxxxx…”.'
+    """
+    return _ECHO.sub(lambda m: f"“{clip(m.group(1), ECHO_CHARS)}”", text)
+
+
 def abstention_html(answer: Answer, *, lang: str = "vi") -> str:
     """An abstention: a distinct box, then the nearest passages offered as reading, not as citations."""
     lab = labels(lang)
     parts = [
         '<div class="ba-answer ba-abstained">',
         f'<div class="ba-abstain-h">{escape(lab["abstained"])}</div>',
-        f'<p class="ba-text">{escape(answer.text)}</p>',
+        f'<p class="ba-text">{escape(short_echo(answer.text))}</p>',
     ]
     if answer.notice:
-        parts.append(f'<p class="ba-notice">{escape(answer.notice)}</p>')
+        parts.append(f'<p class="ba-notice">{escape(short_echo(answer.notice))}</p>')
     if answer.related:
         parts.append(
             f'<div class="ba-related"><div class="ba-h">{escape(lab["related"])}</div><ul>'
@@ -140,16 +210,27 @@ def abstention_html(answer: Answer, *, lang: str = "vi") -> str:
                 f"{open_button(ref(p.id), lang)}</li>"
             )
         parts.append("</ul></div>")
-    parts.append(_details_html(answer, lang))
+    parts.append(_query_html(answer, lang))
     parts.append("</div>")
     return "".join(parts)
 
 
-def _details_html(answer: Answer, lang: str) -> str:
-    """The query actually searched (rewritten for a follow-up) and how it was read, folded away."""
+def _query_html(answer: Answer, lang: str) -> str:
+    """For a follow-up, the question as it was understood (rewritten from the thread), folded
+    away; nothing for a question asked on its own."""
+    if answer.query.strip() == answer.question.strip():
+        return ""
     lab = labels(lang)
-    rewritten = answer.query.strip() != answer.question.strip()
-    summary = lab["query_rewritten"] if rewritten else lab["query"]
+    return (
+        f'<details class="ba-details"><summary>{escape(lab["query_rewritten"])}</summary>'
+        f"<p>{escape(clip(answer.query, 300))}</p></details>"
+    )
+
+
+def technical_html(answer: Answer, lang: str) -> str:
+    """How an answer was made, for evaluators (the verify tab), folded away: the query
+    searched, its language, the mode, the confidence and the time."""
+    lab = labels(lang)
     total = answer.timings.get("retrieve", 0.0) + answer.timings.get("compose", 0.0)
     rows = [
         (lab["query"], answer.query),
@@ -163,9 +244,8 @@ def _details_html(answer: Answer, lang: str) -> str:
     if total:
         rows.append((lab["time"], f"{total:.0f} ms"))
     items = "".join(f"<li><b>{escape(k)}:</b> {escape(str(v))}</li>" for k, v in rows)
-    open_attr = " open" if rewritten else ""
     return (
-        f'<details class="ba-details"{open_attr}><summary>{escape(summary)}</summary>'
+        f'<details class="ba-details ba-tech"><summary>{escape(lab["technical"])}</summary>'
         f"<ul>{items}</ul></details>"
     )
 
@@ -183,7 +263,8 @@ def _supporting_span(s: AnswerSentence, c: Citation, text: str) -> tuple[int, in
 
 
 def sentence_status(s: AnswerSentence, verbatim: bool) -> str:
-    """'verbatim', 'supported', 'weak' or 'unsupported'."""
+    """'verbatim', 'supported', 'weak' or 'unsupported': how the cited passage backs the
+    sentence's words (not whether it answers the question: see `relevance`)."""
     if not s.supported:
         return "unsupported"
     if verbatim:
@@ -191,25 +272,64 @@ def sentence_status(s: AnswerSentence, verbatim: bool) -> str:
     return "supported" if s.support >= WEAK_SUPPORT else "weak"
 
 
+# A sentence scoring at least this share of the answering sentence's score answers too;
+# at least RELATED of it, it is related; below, it is context.
+ALSO_ANSWERS, RELATED = 0.85, 0.5
+
+
+def relevance(answer: Answer, i: int, answering: set[int]) -> str:
+    """How sentence `i` of an extractive answer bears on the question: 'answers' (the
+    sentence the excerpt was built around, or one scoring nearly as well), 'related',
+    'context', or 'unscored' (a list item or continuation, quoted without a score; every
+    sentence of an LLM answer, whose score is its support by the passage)."""
+    s = answer.sentences[i]
+    if answer.mode == "llm" or s.support <= 0:
+        return "unscored"
+    if i in answering:
+        return "answers"
+    best = max((answer.sentences[j].support for j in answering), default=0.0)
+    best = best or max(x.support for x in answer.sentences)
+    share = s.support / best if best > 0 else 0.0
+    return "answers" if share >= ALSO_ANSWERS else "related" if share >= RELATED else "context"
+
+
 def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: str = "vi") -> str:
-    """Each answer sentence beside the passage it cites, the support highlighted and scored."""
+    """Each answer sentence beside the passage it cites: whether it is verbatim (yes/no),
+    and how well it answers the question (a graded mark); the answering sentence named."""
     lab = labels(lang)
     if answer is None:
         return f'<div class="ba-verify ba-empty">{escape(lab["verify_empty"])}</div>'
     head = f'<div class="ba-verify"><p class="ba-verify-q">{escape(answer.question)}</p>'
     if answer.abstained or not answer.sentences:
-        return head + f'<p class="ba-empty">{escape(lab["verify_abstained"])}</p></div>'
+        return (
+            head + f'<p class="ba-empty">{escape(lab["verify_abstained"])}</p>'
+            f"{technical_html(answer, lang)}</div>"
+        )
     by_number = {c.number: c for c in answer.citations}
-    rows = []
-    for i, s in enumerate(answer.sentences, 1):
-        cited = [by_number[n] for n in s.citations if n in by_number]
-        cells, verbatim_any = [], False
-        for c in cited:
+    spans: list[list[tuple[Citation, Passage | None, int, int, bool]]] = []
+    answering: set[int] = set()
+    for i, s in enumerate(answer.sentences):
+        cited = []
+        for n in s.citations:
+            c = by_number.get(n)
+            if c is None:
+                continue
             p = passages.get(c.passage_id)
+            lo, hi, verbatim = _supporting_span(s, c, p.text) if p else (0, 0, False)
+            cited.append((c, p, lo, hi, verbatim))
+            if verbatim and c.highlight_start is not None and (lo, hi) == (
+                c.highlight_start, c.highlight_end,
+            ):  # fmt: skip
+                answering.add(i)  # the sentence the excerpt was built around
+        spans.append(cited)
+    rows, also = [], []
+    for i, s in enumerate(answer.sentences):
+        cited = spans[i]
+        cells, verbatim_any = [], False
+        for c, p, lo, hi, verbatim in cited:
             if p is None:
                 cells.append(f'<div class="ba-empty">{escape(lab["not_found"])}</div>')
                 continue
-            lo, hi, verbatim = _supporting_span(s, c, p.text)
             verbatim_any = verbatim_any or verbatim
             cells.append(
                 f'<div class="ba-vpassage"><div class="ba-where">[{c.number}] {where_html(c)}</div>'
@@ -217,28 +337,48 @@ def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: st
                 f"{open_button(ref(c.passage_id, lo, hi), lang)}</div>"
             )
         status = sentence_status(s, verbatim_any) if cited else "unsupported"
-        label = lab[status] if cited else lab["no_citation"]
-        icon = {"verbatim": "✓", "supported": "✓", "weak": "⚠", "unsupported": "✗"}[status]
+        if not cited:
+            exact = f"✗ {escape(lab['no_citation'])}"
+        elif status == "verbatim":
+            exact = f"✓ {escape(lab['yes'])}"
+        else:  # a paraphrase: how far the passage supports it
+            exact = (
+                f"✗ {escape(lab['no'])} · {escape(lab[status])} "
+                f'<span class="ba-score">{s.support:.2f}</span>'
+            )
+        grade = relevance(answer, i, answering)
+        if grade == "answers" and i not in answering:
+            also.append(i)
+        mark = {"answers": "●●●", "related": "●●○", "context": "●○○", "unscored": "–"}[grade]
+        score = f' <span class="ba-score">{s.support:.2f}</span>' if grade != "unscored" else ""
         marks = "".join(f"[{n}]" for n in s.citations)
-        rows.append(
-            f'<tr class="ba-row ba-{status}"><td class="ba-n">{i}</td>'
-            f'<td class="ba-vsent">{escape(s.text)} <span class="ba-marks">{marks}</span></td>'
-            f"<td>{''.join(cells)}</td>"
-            f'<td class="ba-support"><span class="ba-bar"><span style="width:{_percent(s.support)}%"></span></span>'
-            f"{s.support:.2f}</td>"
-            f'<td class="ba-status">{icon} {escape(label)}</td></tr>'
+        badge = (
+            f' <span class="ba-badge">{escape(lab["answering"])}</span>' if i in answering else ""
         )
+        rows.append(
+            f'<tr class="ba-row ba-{status} ba-rel-{grade}"><td class="ba-n">{i + 1}</td>'
+            f'<td class="ba-vsent" data-label="{escape(lab["sentence"])}">{escape(s.text)} '
+            f'<span class="ba-marks">{marks}</span>{badge}</td>'
+            f'<td data-label="{escape(lab["passage"])}">{"".join(cells)}</td>'
+            f'<td class="ba-exact" data-label="{escape(lab["verbatim_col"])}">{exact}</td>'
+            f'<td class="ba-rel" data-label="{escape(lab["answers_col"])}">'
+            f'<span class="ba-mark" aria-hidden="true">{mark}</span> '
+            f"{escape(lab['rel_' + grade])}{score}</td></tr>"
+        )
+    summary = ""
+    if answering:
+        which = lab["which"].format(n=", ".join(str(i + 1) for i in sorted(answering)))
+        if also:
+            which += " " + lab["also"].format(n=", ".join(str(i + 1) for i in also))
+        summary = f'<p class="ba-which">{escape(which)}</p>'
+
     table = (
         f'<table class="ba-vtable"><thead><tr><th>#</th><th>{escape(lab["sentence"])}</th>'
-        f"<th>{escape(lab['passage'])}</th><th>{escape(lab['support'])}</th>"
-        f"<th>{escape(lab['status'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<th>{escape(lab['passage'])}</th><th>{escape(lab['verbatim_col'])}</th>"
+        f"<th>{escape(lab['answers_col'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     note = f'<p class="ba-note">{escape(lab["verify_note"].format(weak=WEAK_SUPPORT))}</p>'
-    return head + table + note + "</div>"
-
-
-def _percent(value: float) -> int:
-    return max(0, min(100, round(value * 100)))
+    return head + summary + table + note + technical_html(answer, lang) + "</div>"
 
 
 def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str = "") -> str:
@@ -255,7 +395,8 @@ def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str
         lines += [f"## {i}. {_md_line(a.question)}", ""]
         if a.query.strip() != a.question.strip():
             lines += [f"*{labels(lang)['query_rewritten']}:* {_md_line(a.query)}", ""]
-        lines += [f"**{lab['answer']}:** {_md_line(a.text)}", ""]
+        paragraphs = [_md_line(x) for x in re.split(r"\n\s*\n", a.text) if x.strip()]
+        lines += [f"**{lab['answer']}:** " + "\n\n".join(paragraphs or [""]), ""]
         if a.notice:
             lines += [f"> {lab['note']}: {_md_line(a.notice)}", ""]
         if a.removed:
@@ -265,7 +406,8 @@ def conversation_markdown(answers: list[Answer], *, lang: str = "vi", title: str
             lines += [f"**{lab['sources']}:**", ""]
             for c in a.citations:
                 lines.append(f"{c.number}. {_md_line(c.where)}  ")
-                lines.append(f"   > “{_md_line(c.quote)}”")
+                if not _shown_elsewhere(c, a):
+                    lines.append(f"   > “{_md_line(c.quote)}”")
             lines.append("")
         elif a.related:
             lines += [f"**{lab['related']}:**", ""]

@@ -62,7 +62,25 @@ LABELS: dict[str, dict[str, str]] = {
         "weak": "Hỗ trợ yếu",
         "unsupported": "Không được hỗ trợ",
         "no_citation": "Không có trích dẫn",
-        "verify_note": "Câu trích nguyên văn có trong đoạn được trích đúng từng chữ. Câu diễn đạt lại (chế độ LLM) có độ hỗ trợ dưới {weak:.2f} được đánh dấu.",
+        "verify_note": "Nguyên văn: câu có trong đoạn được trích đúng từng chữ (điều đó chưa nói câu ấy trả lời câu hỏi). Trả lời câu hỏi: ●●● câu trả lời hoặc gần ngang nó, ●●○ liên quan, ●○○ bối cảnh; điểm là điểm của câu so với câu hỏi. Câu diễn đạt lại (chế độ LLM) có độ hỗ trợ dưới {weak:.2f} được đánh dấu.",
+        "verbatim_col": "Nguyên văn",
+        "answers_col": "Trả lời câu hỏi",
+        "yes": "Có",
+        "no": "Không",
+        "answering": "câu trả lời",
+        "which": "Câu trả lời cho câu hỏi: câu {n}.",
+        "also": "Cũng trả lời: câu {n}.",
+        "rel_answers": "Trả lời",
+        "rel_related": "Liên quan",
+        "rel_context": "Bối cảnh",
+        "rel_unscored": "Không chấm (mục liệt kê hoặc phần tiếp theo)",
+        "technical": "Chi tiết kỹ thuật (cho người đánh giá)",
+        "other_part": "Từ mục khác",
+        "copy_answer": "Chép câu trả lời",
+        "copied": "Đã chép",
+        "nothing_relevant": "Không có đoạn văn nào liên quan đến “{q}” trong bản tin. Hãy thử từ khóa khác.",
+        "scores": "điểm",
+        "close": "Đóng",
         "question": "Hỏi",
         "answer": "Trả lời",
         "export_title": "Hội thoại về bản tin",
@@ -108,7 +126,25 @@ LABELS: dict[str, dict[str, str]] = {
         "weak": "Weakly supported",
         "unsupported": "Not supported",
         "no_citation": "No citation",
-        "verify_note": "A verbatim sentence occurs word for word in the cited passage. A paraphrase (LLM mode) with support below {weak:.2f} is marked.",
+        "verify_note": "Verbatim: the sentence occurs word for word in the cited passage (which does not mean it answers the question). Answers the question: ●●● the answer or nearly as good, ●●○ related, ●○○ context; the score is the sentence's against the question. A paraphrase (LLM mode) with support below {weak:.2f} is marked.",
+        "verbatim_col": "Verbatim",
+        "answers_col": "Answers the question",
+        "yes": "Yes",
+        "no": "No",
+        "answering": "the answer",
+        "which": "The answer to the question: sentence {n}.",
+        "also": "Also answering: sentence {n}.",
+        "rel_answers": "Answers",
+        "rel_related": "Related",
+        "rel_context": "Context",
+        "rel_unscored": "Not scored (a list item or what follows)",
+        "technical": "Technical details (for evaluators)",
+        "other_part": "From another section",
+        "copy_answer": "Copy answer",
+        "copied": "Copied",
+        "nothing_relevant": "Nothing in the bulletin is relevant to “{q}”. Try other words.",
+        "scores": "scores",
+        "close": "Close",
         "question": "Question",
         "answer": "Answer",
         "export_title": "Conversation about the bulletin",
@@ -175,9 +211,11 @@ def clip(text: str, width: int) -> str:
 
 
 def cite_button(number: int, target: str, title: str) -> str:
+    """A citation mark [n]; the page's script shows its quote on hover (or a long press), so
+    it carries its place as an accessible name, not as a second, native tooltip."""
     return (
         f'<button type="button" class="ba-cite" value="{escape(target)}" '
-        f'title="{escape(title)}">[{number}]</button>'
+        f'aria-label="[{number}] {escape(title)}">[{number}]</button>'
     )
 
 
@@ -204,9 +242,15 @@ def where_html(c: Citation) -> str:
     )
 
 
-def link(passage_id: str) -> str:
-    """A passage's address relative to the page: `?p=` with the id encoded ('#' included)."""
-    return "?p=" + quote(passage_id, safe="")
+def link(passage_id: str, base: str = "") -> str:
+    """A passage's address: `?p=` with the id encoded ('#' included), relative to the page,
+    or on `base` (the app's public address) when there is one.
+
+    >>> link("doc#ab12"), link("doc#ab12", "https://hoidap.example.vn/tro-ly")
+    ('?p=doc%23ab12', 'https://hoidap.example.vn/tro-ly/?p=doc%23ab12')
+    """
+    start = base.strip().rstrip("/") + "/" if base and base.strip() else ""
+    return start + "?p=" + quote(passage_id, safe="")
 
 
 def read_link(passage_id: str, lang: str) -> str:

@@ -23,7 +23,11 @@ def viewer_html(
     crumb_html = '<span class="ba-sep"> › </span>'.join(
         f'<span class="ba-crumb">{escape(c)}</span>' for c in crumbs
     )
-    parts = [f'<div class="ba-viewer"><nav class="ba-crumbs">{crumb_html}</nav>']
+    close = (
+        f'<button type="button" class="ba-close" aria-label="{escape(lab["close"])}" '
+        f'title="{escape(lab["close"])}">×</button>'
+    )  # shown on a phone, where the viewer is a sheet over the page
+    parts = [f'<div class="ba-viewer"><nav class="ba-crumbs">{close}{crumb_html}</nav>']
     for p in context or [focus]:
         is_focus = p.id == focus.id
         note = ""
@@ -48,9 +52,14 @@ def not_found_html(lang: str = "vi") -> str:
     return f'<div class="ba-viewer ba-empty">{escape(labels(lang)["not_found"])}</div>'
 
 
-def search_html(hits: list[Hit], *, lang: str = "vi") -> str:
-    """Ranked passages with their scores and section paths; each opens in the viewer."""
+def search_html(hits: list[Hit], *, lang: str = "vi", nothing: str | None = None) -> str:
+    """Ranked passages with their section paths; each opens in the viewer. The scores are in
+    a folded "details" line (for evaluators). `nothing`: the query, when the search found
+    nothing relevant to it (its hits are not shown)."""
     lab = labels(lang)
+    if nothing is not None:
+        q = clip(" ".join(nothing.split()), 60)
+        return f'<div class="ba-results ba-empty">{escape(lab["nothing_relevant"].format(q=q))}</div>'
     if not hits:
         return f'<div class="ba-results ba-empty">{escape(lab["no_results"])}</div>'
     parts = ['<ol class="ba-results">']
@@ -62,12 +71,13 @@ def search_html(hits: list[Hit], *, lang: str = "vi") -> str:
         if hit.lexical_rank:
             ranks.append(f"{lab['lexical']} #{hit.lexical_rank}")
         parts.append(
-            f'<li class="ba-result"><div class="ba-result-h">'
-            f'<span class="ba-score">{escape(lab["score"])} {hit.score:.3f}</span> '
-            f'<span class="ba-ranks">{escape(" · ".join(ranks))}</span></div>'
+            f'<li class="ba-result">'
             f'<div class="ba-path">{escape(p.section_path or p.kind)} · ¶{p.paragraph}</div>'
             f'<div class="ba-snippet">{escape(clip(p.text, SNIPPET_CHARS))}</div>'
-            f"{open_button(ref(p.id), lang)}</li>"
+            f"{open_button(ref(p.id), lang)}"
+            f'<details class="ba-details ba-result-h"><summary>{escape(lab["scores"])}</summary>'
+            f'<span class="ba-score">{escape(lab["score"])} {hit.score:.3f}</span> '
+            f'<span class="ba-ranks">{escape(" · ".join(ranks))}</span></details></li>'
         )
     parts.append("</ol>")
     return "".join(parts)

@@ -16,15 +16,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..answer.excerpt import E5_BANDS
 from ..api import Assistant
 from ..errors import AssistantError
 from ..feedback import FeedbackLog, PostgresFeedback, open_feedback
 from ..models import Answer, Draft, Hit
+from ..retrieve import intake
 from ..text import clean
 from . import evaluation, reader, suggest
 from . import render as render
 from .render_common import escape
-from .texts import EXAMPLES, ui
+from .texts import EXAMPLES, FOREIGN, ui
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,16 @@ MAX_K = 20
 class ChatApp:
     """What the page's events do, without Gradio: testable, and shared by all sessions."""
 
-    def __init__(self, bot: Assistant, *, feedback: FeedbackLog | PostgresFeedback | None = None):
+    def __init__(
+        self,
+        bot: Assistant,
+        *,
+        feedback: FeedbackLog | PostgresFeedback | None = None,
+        public_url: str | None = None,
+    ):
         self.bot = bot
+        # The address colleagues open the app at (`--public-url`): links are made on it.
+        self.public_url = (public_url or "").strip()
         self.feedback = feedback or open_feedback(bot.settings)
         # One model for every session: calls into it take turns (torch already uses the
         # cores within a call), so concurrent users get exactly the answers they would alone.
@@ -59,6 +69,10 @@ class ChatApp:
             return ui(lang)["too_long"].format(n=number(len(text), lang), max=number(limit, lang))
         if not re.search(r"\w", text):
             return ui(lang)["no_words"]
+        script = intake.foreign_script(text)
+        if script:
+            names = FOREIGN.get(lang, FOREIGN["vi"])
+            return ui(lang)["foreign"].format(language=names.get(script, script))
         return None
 
     def ask(
@@ -140,6 +154,17 @@ class ChatApp:
         with self._lock:
             return self.bot.search(query, k=k, section=scope or None)
 
+    def relevant(self, hits: list[Hit]) -> bool:
+        """Whether a search found anything relevant (see `intake.nothing_relevant`)."""
+        bands = getattr(self.bot.embedder, "cosine_bands", None) or E5_BANDS
+        return not intake.nothing_relevant(hits, bands["same"])
+
+    def search_html(self, query: str, scope: str | None, k: Any, lang: str) -> str:
+        """The search results as HTML, or the message that nothing relevant was found."""
+        hits = self.search(query, scope, k)
+        nothing = None if self.relevant(hits) else query
+        return render.search_html(hits, lang=lang, nothing=nothing)
+
     def verify(self, answers: list[Answer], turn: Any, lang: str) -> str:
         if not answers:
             return render.verify_html(None, {}, lang=lang)
@@ -186,7 +211,7 @@ class ChatApp:
         """A section of the bulletin, optionally with one passage highlighted."""
         return reader.section_html(
             self.bot.index.passages, key, self.bot.index.documents,
-            focus=focus, start=start, end=end, lang=lang,
+            focus=focus, start=start, end=end, lang=lang, base=self.public_url,
         )  # fmt: skip
 
     def read_passage(self, value: str, lang: str) -> tuple[str, str]:
@@ -205,12 +230,10 @@ class ChatApp:
         with self._suggest_lock:
             if lang not in self._suggested:
 
-                def answered(question: str) -> bool:
+                def answered(question: str) -> Answer | bool:
                     try:
                         with self._lock:
-                            return not self.bot.ask(
-                                question, k=self.bot.settings.k, mode="extractive"
-                            ).abstained
+                            return self.bot.ask(question, k=self.bot.settings.k, mode="extractive")
                     except AssistantError:
                         return False
 

@@ -12,8 +12,9 @@ candidate questions are written from templates:
   public sector innovation?");
 - then the names the section alone uses (GovTech, InnoLeap): "GovTech là gì?".
 
-`suggestions` keeps, for each section, the first candidate the assistant answers without
-abstaining, so every suggestion is a question the bulletin answers.
+`suggestions` keeps, for each section, the first candidate the assistant answers from that
+section (not abstained, every citation inside it), so every suggestion is a question the
+bulletin answers where the suggestion says it does.
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-from ..models import Passage
+from ..models import SECTION_SEP, Passage
 from ..text import GLOSSARY, NAME_GROUPS, fold
 
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|\([a-z]+\)|\([ivx]+\))\s+")
 _SUBSECTION = re.compile(r"^\d+\.\d+\.?\s")
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+[A-Z][A-Za-z0-9]*|[A-Z][A-Z0-9]{2,})\b")
+_ITEM = re.compile(r"^\d+\.\s")
 _ABOUT = re.compile(r"^(?:khái quát|tổng quan|giới thiệu)\s+(?:về\s+)?", re.IGNORECASE)
 
 
@@ -131,12 +133,20 @@ def candidates(passages: list[Passage], path: list[str], lang: str, *, turn: int
             out.append(f"How does {place_en} innovate in its public sector?")
     else:
         subject = topic(path[-1])
+        listed = _numbered_subsections(inside, path)
         if lang == "en":
             words = english(subject)
-            if words:
-                out.append(f"What is {words}?")
+            if words and listed:  # "3. Hàm ý chính sách" › "1. …", "2. …": a plural topic
+                out += [f"What are the {words} of the bulletin?", f"What are the {words}?"]
+            elif words:
+                out += [f"What is {words}?", f"How is {words} classified?"]
+        elif listed:
+            out += [f"Các {_lower_first(subject)} là gì?", _upper_first(f"{subject} là gì?")]
         else:
-            out.append(_upper_first(f"{subject} là gì?"))
+            out += [
+                _upper_first(f"{subject} là gì?"),
+                _upper_first(f"{subject} được phân loại như thế nào?"),
+            ]
     out += [
         ("What is {}?" if lang == "en" else "{} là gì?").format(n) for n in names(passages, path)
     ]
@@ -151,10 +161,27 @@ def names(passages: list[Passage], path: list[str], *, k: int = 3) -> list[str]:
     return [n for n, _ in inside.most_common() if not outside[n]][:k]
 
 
+def answered_within(answer, path: list[str]) -> bool:
+    """Whether an answer answers from the section it was asked about: not abstained, and
+    every citation in that section or below it (a quote from another section would make the
+    suggestion answer something else, as "Hàm ý chính sách là gì?" once quoted mVoting)."""
+    if getattr(answer, "abstained", True) or not getattr(answer, "citations", None):
+        return False
+    return all(c.section_path.split(SECTION_SEP)[: len(path)] == path for c in answer.citations)
+
+
 def suggestions(
-    passages: list[Passage], lang: str, answers: Callable[[str], bool], *, per_section: int = 1
+    passages: list[Passage],
+    lang: str,
+    answers: Callable[[str], object],
+    *,
+    per_section: int = 1,
 ) -> list[str]:
-    """For each main section, the first candidate `answers` accepts (one that is not abstained)."""
+    """For each main section, the first candidate that `answers` accepts.
+
+    `answers(question)` returns the assistant's Answer (kept when it answers from the
+    section, see `answered_within`) or a bool (kept when true).
+    """
     out: list[str] = []
     places = 0
     for path in main_sections(passages):
@@ -162,12 +189,21 @@ def suggestions(
         turn = places
         places += english_place(path[-1]) is not None
         for question in candidates(passages, path, lang, turn=turn):
-            if question not in out and answers(question):
+            if question in out:
+                continue
+            got = answers(question)
+            if got is True or (not isinstance(got, bool) and answered_within(got, path)):
                 out.append(question)
                 kept += 1
                 if kept == per_section:
                     break
     return out
+
+
+def _numbered_subsections(inside: list[Passage], path: list[str]) -> bool:
+    """Whether a section goes on in numbered points ("1. Tận dụng thế mạnh", "2. …")."""
+    subs = {p.section[len(path)] for p in inside if len(p.section) > len(path)}
+    return sum(bool(_ITEM.match(sub)) for sub in subs) >= 2
 
 
 def _lower_first(text: str) -> str:

@@ -16,7 +16,7 @@ from ..models import Answer
 from ..text import clean
 from . import render
 from .render_common import escape
-from .session import clamp, error_message, session_of, status
+from .session import clamp, error_message, number, session_of, status
 from .texts import ui
 
 # An LLM's draft is redrawn in the chat at most this often (seconds).
@@ -29,6 +29,11 @@ def welcome(page: SimpleNamespace, lang: str) -> str:
 
 def examples(page: SimpleNamespace, lang: str) -> list[dict]:
     return [{"text": q} for q in page.app.suggestions(lang)]
+
+
+def placeholder(page: SimpleNamespace, lang: str) -> str:
+    """The question box's hint, with the length limit."""
+    return ui(lang)["placeholder"].format(max=number(page.app.bot.settings.max_query_chars, lang))
 
 
 def mode_choices(page: SimpleNamespace, lang: str) -> list[tuple[str, str]]:
@@ -64,16 +69,20 @@ def layout(page: SimpleNamespace, lang: str) -> None:
         feedback_options=("Like", "Dislike"),
         autoscroll=True,
     )
+    # Messages sit between the chat and the question box, where the eye is after sending.
+    page.status = gr.HTML("", js_on_load=None, elem_id="ba-status")
+    page.feedback_status = gr.HTML("", js_on_load=None, elem_id="ba-fb-status")
     with gr.Row(elem_id="ba-ask-row"):
+        # The box takes at most the question limit; the page's script focuses it on a
+        # desktop (on a phone, focusing would scroll past the title and open the keyboard).
         page.question = gr.Textbox(
-            show_label=False, placeholder=t["placeholder"], lines=1, max_lines=6, scale=6,
-            elem_id="ba-question", autofocus=True, min_width=160,
+            show_label=False, placeholder=placeholder(page, lang), lines=1, max_lines=6,
+            scale=6, elem_id="ba-question", min_width=160,
+            max_length=app.bot.settings.max_query_chars,
         )  # fmt: skip
         page.send = gr.Button(
             t["send"], variant="primary", scale=1, min_width=70, elem_id="ba-send"
         )
-    page.status = gr.HTML("", js_on_load=None, elem_id="ba-status")
-    page.feedback_status = gr.HTML("", js_on_load=None, elem_id="ba-fb-status")
     # Like/dislike sit under each answer (the chat's own buttons); the comment form is folded.
     with gr.Accordion(t["feedback_more"], open=False, visible=False, elem_id="ba-feedback") as box:
         page.feedback_panel = box
@@ -219,7 +228,7 @@ def relabel(page: SimpleNamespace, lang: str, answers: list[Answer], target, ses
             value=app.chat(answers, lang), label=t["chat"], placeholder=welcome(page, lang),
             examples=examples(page, lang),
         ),
-        page.question: gr.update(placeholder=t["placeholder"]),
+        page.question: gr.update(placeholder=placeholder(page, lang)),
         page.send: gr.update(value=t["send"]),
         page.feedback_panel: gr.update(label=t["feedback_more"]),
         page.feedback_for: feedback_for(answers, target, lang) if answers else gr.skip(),

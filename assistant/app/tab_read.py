@@ -52,7 +52,8 @@ def hidden(page: SimpleNamespace) -> None:
     page.passage_btn = gr.Button("passage", visible="hidden", elem_id="ba-passage-btn")
 
 
-def wire(page: SimpleNamespace, demo: gr.Blocks) -> None:
+def wire(page: SimpleNamespace, loaded) -> None:
+    """`loaded`: the page's load event (or one chained to it) after which `?p=` is opened."""
     app = page.app
 
     def on_section(key, lang):
@@ -87,7 +88,7 @@ def wire(page: SimpleNamespace, demo: gr.Blocks) -> None:
         body, reading = on_passage(value, lang)
         return body, reading, gr.Tabs(selected="read"), gr.update(visible=False)
 
-    demo.load(
+    loaded.then(
         on_load, [page.passage_box, page.language], [page.reader, page.reader_state, page.tabs, page.side],
         js=FROM_ADDRESS, api_visibility="private",
     ).then(None, None, None, js=SHOW_PASSAGE, api_visibility="private")  # fmt: skip

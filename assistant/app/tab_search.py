@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 import gradio as gr
 
-from . import render
 from .session import MAX_K, error_message, status
 from .texts import ui
 
@@ -42,10 +41,10 @@ def wire(page: SimpleNamespace) -> None:
         if problem:
             return status(problem), gr.skip()
         try:
-            hits = app.search(text, scope_value, k_value)
+            shown = app.search_html(text, scope_value, k_value, lang)
         except Exception as exc:  # noqa: BLE001
             return status(error_message(exc, lang)), gr.skip()
-        return render.search_html(hits, lang=lang), (text, scope_value, k_value)
+        return shown, (text, scope_value, k_value)
 
     inputs = [page.search_query, page.scope, page.search_k, page.language]
     outputs = [page.results, page.search_state]
@@ -58,7 +57,7 @@ def relabel(page: SimpleNamespace, lang: str, searched) -> dict:
     redrawn = gr.skip()
     if searched:
         try:
-            redrawn = render.search_html(app.search(*searched), lang=lang)
+            redrawn = app.search_html(*searched, lang)
         except Exception:  # noqa: BLE001 - a redraw that fails keeps the old results
             pass
     return {

@@ -32,7 +32,7 @@ UI: dict[str, dict[str, str]] = {
         "Câu trả lời có số trích dẫn [n]; bấm vào đó để xem đoạn văn gốc. "
         "Bạn có thể hỏi tiếp, ví dụ “Còn Nhật Bản thì sao?”.",
         "question": "Câu hỏi",
-        "placeholder": "Nhập câu hỏi về bản tin rồi nhấn Enter…",
+        "placeholder": "Hỏi về bản tin, rồi nhấn Enter (tối đa {max} ký tự)",
         "send": "Gửi",
         "new_chat": "Cuộc trò chuyện mới",
         "export": "Tải hội thoại (Markdown)",
@@ -62,6 +62,8 @@ UI: dict[str, dict[str, str]] = {
         "empty": "Hãy nhập một câu hỏi về bản tin.",
         "too_long": "Câu hỏi dài {n} ký tự; giới hạn là {max} ký tự. Hãy hỏi ngắn gọn hơn, mỗi lần một ý.",
         "no_words": "Câu hỏi không có chữ nào; hãy nhập một câu hỏi về bản tin.",
+        "foreign": "Trợ lý chỉ trả lời câu hỏi bằng tiếng Việt (có dấu hoặc không dấu) và tiếng Anh; câu hỏi này có vẻ viết bằng {language}. Hãy hỏi lại bằng tiếng Việt hoặc tiếng Anh.",
+        "limit_hint": "tối đa {max} ký tự",
         "failed": "Không trả lời được câu hỏi này: {msg}",
         "unexpected": "Đã có lỗi ngoài dự kiến; vui lòng thử lại. (Mã lỗi {code}, xem nhật ký máy chủ.)",
         "bad_ref": "Không mở được đoạn văn này.",
@@ -89,7 +91,7 @@ UI: dict[str, dict[str, str]] = {
         "Answers carry citation numbers [n]; click one to see the original paragraph. "
         "Follow-up questions work too, e.g. “What about Japan?”.",
         "question": "Question",
-        "placeholder": "Type a question about the bulletin and press Enter…",
+        "placeholder": "Ask about the bulletin, then press Enter (at most {max} characters)",
         "send": "Send",
         "new_chat": "New conversation",
         "export": "Download conversation (Markdown)",
@@ -119,6 +121,8 @@ UI: dict[str, dict[str, str]] = {
         "empty": "Type a question about the bulletin.",
         "too_long": "The question is {n} characters long; the limit is {max}. Ask about one thing at a time, more briefly.",
         "no_words": "The question has no words; type a question about the bulletin.",
+        "foreign": "The assistant answers questions in Vietnamese (with or without diacritics) and English only; this question seems to be in {language}. Please ask again in Vietnamese or English.",
+        "limit_hint": "at most {max} characters",
         "failed": "Could not answer this question: {msg}",
         "unexpected": "Something unexpected went wrong; please try again. (Error {code}, see the server log.)",
         "bad_ref": "Could not open this passage.",
@@ -184,6 +188,21 @@ EVALUATION: dict[str, dict[str, str]] = {
 
 
 LANGUAGES = [("Tiếng Việt", "vi"), ("English", "en")]
+
+# The languages a question may be written in that the assistant does not answer (see
+# `assistant.retrieve.intake.foreign_script`), named in each interface language.
+FOREIGN = {
+    "vi": {
+        "zh": "tiếng Trung", "ko": "tiếng Hàn", "ja": "tiếng Nhật", "th": "tiếng Thái",
+        "lo": "tiếng Lào", "km": "tiếng Khmer", "ru": "tiếng Nga (chữ Kirin)",
+        "ar": "tiếng Ả Rập", "he": "tiếng Do Thái", "hi": "tiếng Hindi", "el": "tiếng Hy Lạp",
+    },
+    "en": {
+        "zh": "Chinese", "ko": "Korean", "ja": "Japanese", "th": "Thai", "lo": "Lao",
+        "km": "Khmer", "ru": "Russian (Cyrillic)", "ar": "Arabic", "he": "Hebrew",
+        "hi": "Hindi", "el": "Greek",
+    },
+}  # fmt: skip
 
 
 def ui(lang: str) -> dict[str, str]:
