@@ -8,7 +8,8 @@ import re
 import pytest
 
 from assistant.evaluate import quotes_are_verbatim
-from assistant.retrieve.question import analyze, has_answer_type
+from assistant.retrieve.answer_types import has_answer_type
+from assistant.retrieve.question import analyze
 from assistant.text import clean
 
 pytestmark = pytest.mark.model

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from assistant.calibrate import decisions
-from assistant.retrieve.question import analyze, has_answer_type, numerals, places_named
+from assistant.retrieve.answer_types import has_answer_type, places_named
+from assistant.retrieve.question import analyze, numerals
 
 
 def test_a_share_asked_beside_a_cost_wants_a_percentage():
@@ -195,7 +196,7 @@ def test_english_questions_weigh_the_words_the_glossary_translates(real_bot):
     ],
 )
 def test_a_name_is_a_name_not_a_title_cased_noun(question, excerpt, names):
-    from assistant.retrieve.question import names_given
+    from assistant.retrieve.answer_types import names_given
 
     assert names_given(analyze(question), excerpt) == names
 

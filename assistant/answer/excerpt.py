@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..models import Hit, QueryInfo
-from ..retrieve.question import Question, asking_words, has_answer_type, source_kinds
+from ..retrieve.answer_types import has_answer_type
+from ..retrieve.question import Question, source_kinds
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens, with_countries
-from ..text.language import is_vietnamese_syllable, same_language
+from ..text.language import same_language
 from ..text.lexicon import glossary_matches
 from . import ranker
+from .lists import LISTY, continuation, front_matter, list_items
+from .signals import bridge_terms, content_pairs, holds_value, value_kinds
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -50,9 +53,6 @@ NEW_ITEM = re.compile(
 )
 # An example right after a general statement completes it ("… Ví dụ, Bệnh viện …").
 EXAMPLE = re.compile(r"^(ví dụ|chẳng hạn|điển hình|for example|for instance|e\.g\.)", re.IGNORECASE)
-ITEM = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|[-–•])\s+")
-LISTY = re.compile(r";|:\s|\(\d\)|^[-–•]\s")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b([A-ZĐ][\w&-]*[A-Z][\w&-]*|[A-Z][a-z]+[A-Z]\w*)\b")
 
 
 @dataclass
@@ -162,64 +162,6 @@ def terms_for(info: QueryInfo, question: Question, index: Index) -> list[str]:
     for group in sorted(places_in(folded)):
         translated += [w for form in sorted(NAME_GROUPS[group]) for w in form.split()]
     return list(dict.fromkeys(terms + [w for w in translated if w in idf]))
-
-
-def bridge_terms(text: str) -> list[str]:
-    """The question's words that every language writes the same: numbers ("1900",
-    "180.706"), acronyms ("GDP", "NEA") and names past the first word ("Tesla",
-    "WeChat", "Kawasaki"), folded; never an asking word.
-
-    >>> bridge_terms("When did Tesla move to New York in 1884?")
-    ['tesla', 'new', 'york', '1884']
-    """
-    out = []
-    for i, m in enumerate(re.finditer(r"[\w&.'’-]+", text)):
-        word = m.group().strip(".'’-")
-        if not word:
-            continue
-        named = word[:1].isupper() and (i > 0 or not is_vietnamese_syllable(fold(word)))
-        if any(ch.isdigit() for ch in word) or sum(ch.isupper() for ch in word) >= 2 or named:
-            out += [t for t in tokens(word) if t not in ENGLISH_WORDS and t not in asking_words()]
-    return list(dict.fromkeys(out))
-
-
-def content_pairs(text: str) -> set[tuple[str, str]]:
-    """The question's adjacent pairs of folded words that both carry content (no asking
-    or function word): "doanh nghiệp vừa và nhỏ" → {("doanh", "nghiep"), ("vua", "va")…}."""
-    words = tokens(text)
-    skip = asking_words() | ENGLISH_WORDS
-    return {(a, b) for a, b in zip(words, words[1:]) if a not in skip and b not in skip}
-
-
-def value_kinds(question: Question) -> set[str]:
-    """The kinds of value the question asks for, read loosely (no unit): "number",
-    "year", "name"; empty for kinds that ask for none."""
-    kinds = {question.kind, *question.also}
-    out = set()
-    if "number" in kinds:
-        out.add("number")
-    if "date" in kinds:
-        out.add("year")
-    if kinds & {"who", "name", "where"}:
-        out.add("name")
-    return out
-
-
-def holds_value(kinds: set[str], text: str, asked: str) -> bool:
-    """Whether a sentence holds a value of one of `kinds` the question does not give:
-    any number (a year is no count), a year or date, a name (a capitalised word past the
-    first that is no Vietnamese syllable, an acronym, a capitalised run)."""
-    given = set(re.findall(r"\d+", asked))
-    numbers = [n for n in re.findall(r"\d[\d.,]*", text) if n.strip(".,") not in given]
-    if "number" in kinds and any(not re.fullmatch(r"(1[5-9]|20)\d{2}", n.strip(".,")) for n in numbers):
-        return True
-    if "year" in kinds and any(re.fullmatch(r"(1[0-9]|20)\d{2}", n.strip(".,")) for n in numbers):
-        return True
-    if "name" in kinds:
-        asked_words = set(tokens(asked))
-        names = re.findall(r"(?<!^)\b[A-ZĐ][\w-]+", text)
-        return any(fold(n) not in asked_words for n in names)
-    return False
 
 
 def score_sentences(
@@ -393,104 +335,3 @@ def expand(
     return excerpt
 
 
-def front_matter(passage, index: Index, limit: int = 2) -> list[tuple[int, int, int]]:
-    """The document's other title-page passages (the publisher beside the title): a
-    question about the document reads its front matter as one block. Rows of front
-    passages per document are found once and cached on the index."""
-    fronts = index.__dict__.get("_front_rows")
-    if fronts is None:
-        fronts = {}
-        for row, p in enumerate(index.passages):
-            if p.kind == "front":
-                fronts.setdefault(p.doc_id, []).append(row)
-        index.__dict__["_front_rows"] = fronts
-    own = index.position[passage.id]
-    rows = [r for r in fronts.get(passage.doc_id, []) if r != own][:limit]
-    return [(r, 0, len(index.passages[r].text)) for r in rows]
-
-
-def continuation(passage, question: Question, index: Index) -> list[tuple[int, int, int]]:
-    """What the kind asks for, at the start of the next passage of the same section.
-
-    A long paragraph is cut into passages at sentence boundaries; the number that
-    answers may sit just past the cut. Returns (passage row, start, end) of the next
-    passage's first sentences, up to the first that holds it; [] if none does.
-    """
-    row = index.position[passage.id] + 1
-    if row >= len(index.passages):
-        return []
-    nxt = index.passages[row]
-    if nxt.doc_id != passage.doc_id or nxt.section != passage.section:
-        return []
-    for s in index.sentence_rows[row][:2]:
-        _, _, end = index.sentences[s].tolist()
-        if has_answer_type(question, nxt.text[:end]):
-            return [(row, 0, int(end))]
-    return []
-
-
-def _subsections_follow(passages: list, row: int) -> bool:
-    """Whether the passage after `row` opens a numbered subsection of `row`'s section
-    ("3. Hàm ý chính sách" ¶1, then "1. Tận dụng thế mạnh: …")."""
-    if row + 1 >= len(passages):
-        return False
-    here, nxt = passages[row], passages[row + 1]
-    return (
-        nxt.doc_id == here.doc_id
-        and bool(ITEM.match(nxt.text))
-        and len(nxt.section) == len(here.section) + 1
-        and nxt.section[:-1] == here.section
-    )
-
-
-def list_items(excerpt: Excerpt, question: Question, hits: list[Hit], index: Index, limit: int = 6) -> list[tuple[int, int, int]]:
-    """The items of a list that continues in the passages after the excerpt.
-
-    When the excerpt ends in a lead-in ("… các chủ đề sau:"), or a list question's excerpt
-    sits in a numbered paragraph ("(1) …"), the items are the paragraphs that follow (and,
-    for a numbered one, its siblings); each item is quoted by its first sentence, or its
-    title up to a colon. Returns (passage row, start, end) of each item's quote.
-    """
-    row = index.position[hits[excerpt.hit].passage.id]
-    passages = index.passages
-    doc = passages[row].doc_id
-    first = row + 1
-    # a later paragraph of a numbered item ("4. …: Khi …" then "Các thành phố …") is in
-    # that item: the item begins where its section does
-    start = row
-    while (
-        not ITEM.match(passages[start].text)
-        and start > 0
-        and passages[start - 1].doc_id == doc
-        and passages[start - 1].section == passages[row].section
-    ):
-        start -= 1
-    if question.kind == "list" and ITEM.match(passages[start].text):
-        first = start
-        while first > 0 and passages[first - 1].doc_id == doc and ITEM.match(passages[first - 1].text):
-            first -= 1  # back to the first sibling
-    elif not (
-        excerpt.text.rstrip().endswith(":")
-        # a list question whose passage introduces a list, or holds its first item
-        or question.kind == "list" and (passages[row].text.rstrip().endswith(":") or LISTY.search(excerpt.sentences[-1].text))
-        # or a section's introduction, whose numbered subsections follow
-        or question.kind == "list" and _subsections_follow(passages, row)
-    ):
-        return []
-    items = []
-    for i in range(first, len(passages)):
-        p = passages[i]
-        if len(items) == limit:
-            break
-        if p.kind == "footnote" or (i == row and excerpt.start == 0):
-            continue  # a footnote between two items; the excerpt quotes its own item's start
-        if p.doc_id != doc or not ITEM.match(p.text):
-            break
-        # an item is quoted by its title up to a colon, or else by its first sentence: a
-        # colon past that sentence is another's ("… người dân. Ví dụ: …")
-        colon = p.text.find(":")
-        rows = index.sentence_rows[i]
-        first_end = int(index.sentences[rows[0]][2]) if rows else len(p.text)
-        end = colon if 0 < colon <= min(160, first_end) else first_end
-        items.append((i, 0, int(end)))
-    return items

@@ -19,13 +19,8 @@ import re
 import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
-from ..retrieve.question import (
-    Question,
-    analyze,
-    asked_types,
-    has_answer_type,
-    holds_type,
-)
+from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
+from ..retrieve.question import Question, analyze
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens, with_countries
 from ..text.language import same_language
@@ -39,14 +34,11 @@ from .excerpt import (
     MAX_CHARS,
     Candidate,
     Excerpt,
-    bridge_terms,
     coverage,
     expand,
-    holds_value,
     idf_weights,
     score_sentences,
     terms_for,
-    value_kinds,
 )
 from .heading import heading
 from .messages import (
@@ -67,6 +59,7 @@ from .messages import (
     verdict,
 )
 from .names import understood, unknown_places, unknown_words
+from .signals import bridge_terms, holds_value, value_kinds
 
 # A second excerpt from another passage joins only when it scores nearly as well
 # (KEEP_RATIO), or when it holds clearly more of the question's words than the best one

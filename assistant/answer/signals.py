@@ -1,0 +1,72 @@
+"""What a question shares with a sentence, read the same way on any corpus and in either
+language: the words every language writes the same (names, numbers, acronyms), the
+question's pairs of content words, and the kind of value it asks for, read loosely.
+These are features of the sentence ranker and the abstention model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..retrieve.question import Question, asking_words
+from ..retrieve.search import ENGLISH_WORDS
+from ..text import fold, tokens
+from ..text.language import is_vietnamese_syllable
+
+
+def bridge_terms(text: str) -> list[str]:
+    """The question's words that every language writes the same: numbers ("1900",
+    "180.706"), acronyms ("GDP", "NEA") and names past the first word ("Tesla",
+    "WeChat", "Kawasaki"), folded; never an asking word.
+
+    >>> bridge_terms("When did Tesla move to New York in 1884?")
+    ['tesla', 'new', 'york', '1884']
+    """
+    out = []
+    for i, m in enumerate(re.finditer(r"[\w&.'’-]+", text)):
+        word = m.group().strip(".'’-")
+        if not word:
+            continue
+        named = word[:1].isupper() and (i > 0 or not is_vietnamese_syllable(fold(word)))
+        if any(ch.isdigit() for ch in word) or sum(ch.isupper() for ch in word) >= 2 or named:
+            out += [t for t in tokens(word) if t not in ENGLISH_WORDS and t not in asking_words()]
+    return list(dict.fromkeys(out))
+
+
+def content_pairs(text: str) -> set[tuple[str, str]]:
+    """The question's adjacent pairs of folded words that both carry content (no asking
+    or function word): "doanh nghiệp vừa và nhỏ" → {("doanh", "nghiep"), ("vua", "va")…}."""
+    words = tokens(text)
+    skip = asking_words() | ENGLISH_WORDS
+    return {(a, b) for a, b in zip(words, words[1:]) if a not in skip and b not in skip}
+
+
+def value_kinds(question: Question) -> set[str]:
+    """The kinds of value the question asks for, read loosely (no unit): "number",
+    "year", "name"; empty for kinds that ask for none."""
+    kinds = {question.kind, *question.also}
+    out = set()
+    if "number" in kinds:
+        out.add("number")
+    if "date" in kinds:
+        out.add("year")
+    if kinds & {"who", "name", "where"}:
+        out.add("name")
+    return out
+
+
+def holds_value(kinds: set[str], text: str, asked: str) -> bool:
+    """Whether a sentence holds a value of one of `kinds` the question does not give:
+    any number (a year is no count), a year or date, a name (a capitalised word past the
+    first that is no Vietnamese syllable, an acronym, a capitalised run)."""
+    given = set(re.findall(r"\d+", asked))
+    numbers = [n for n in re.findall(r"\d[\d.,]*", text) if n.strip(".,") not in given]
+    if "number" in kinds and any(not re.fullmatch(r"(1[5-9]|20)\d{2}", n.strip(".,")) for n in numbers):
+        return True
+    if "year" in kinds and any(re.fullmatch(r"(1[0-9]|20)\d{2}", n.strip(".,")) for n in numbers):
+        return True
+    if "name" in kinds:
+        asked_words = set(tokens(asked))
+        names = re.findall(r"(?<!^)\b[A-ZĐ][\w-]+", text)
+        return any(fold(n) not in asked_words for n in names)
+    return False
