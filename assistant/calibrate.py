@@ -148,7 +148,7 @@ def fit_abstention(rows: list[dict], *, threshold_rows: np.ndarray | None = None
 def folds(rows: list[dict], k: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Grouped k-fold splits (a row's `fold_group` never straddles folds)."""
     _, GroupKFold = _sklearn()
-    groups = [r.get("fold_group") or r["id"] for r in rows]
+    groups = [r.get("fold_group") or r.get("id") or str(i) for i, r in enumerate(rows)]
     k = max(2, min(k, len(set(groups))))
     return list(GroupKFold(k).split(np.zeros(len(rows)), groups=groups))
 

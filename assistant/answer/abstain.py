@@ -25,8 +25,6 @@ beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
   writes the same: "Tesla", "1900") that the excerpt and its heading never give;
 - `passage_coverage`: the focus words' coverage by the excerpt's whole passage;
 - `unknown_place`: 1 when the question names a place the corpus never names ("Indonesia");
-- `elsewhere`: 1 when the excerpt's passage is about another place than the one asked
-  and never names it ("Trung Quốc dùng robot …" against Korea's robots);
 - `value_missing`: 1 when the question asks for a count, a year or a name and the excerpt
   gives none in any unit or wording (`type_missing` asks for the unit too: "bao nhiêu
   dân" wants "dân … người" beside the number).
@@ -61,7 +59,6 @@ FEATURES = (
     "bridge_missing",
     "passage_coverage",
     "unknown_place",
-    "elsewhere",
     "value_missing",
 )
 # (low, high) of each coefficient; None: free.
@@ -78,7 +75,6 @@ BOUNDS = {
     "bridge_missing": (None, 0.0),
     "passage_coverage": (0.0, None),
     "unknown_place": (None, 0.0),
-    "elsewhere": (None, 0.0),
     "value_missing": (None, 0.0),
 }
 MODEL_FILE = Path(__file__).with_name("abstention.json")

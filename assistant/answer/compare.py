@@ -95,6 +95,9 @@ def compare_excerpts(
         candidates = [
             c for c in candidates if _mentions(side, others, sub_hits[c.hit].passage) and c.row not in taken
         ]
+        # a passage of the side's own section answers for it before one of another place's
+        # that only mentions it ("Như ở Nhật Bản" in the Korea section)
+        candidates = [c for c in candidates if not c.elsewhere] or candidates
         # in a passage about several sides, a sentence that names its side answers for it
         # before one about all of them, when it scores nearly as well ("Seoul của Hàn
         # Quốc …" before "Điều này …"); in a passage about this side alone every sentence is

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
-from ..retrieve.question import Question, analyze
+from ..retrieve.question import Question, analyze, source_kinds
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens, with_countries
 from ..text.language import same_language
@@ -226,16 +226,20 @@ def compose(
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
-    # what the bulletin says of another place ("không đề cập đến Indonesia", "this is said
-    # of Korea") is evidence for the model, and names the abstention
+    # a place the corpus never names ("Indonesia") is evidence for the model, and names
+    # the abstention
     never = unknown_places(info, index)
-    elsewhere = None if never else _said_of_another_place(info, excerpts[0], hits)
     feats["unknown_place"] = float(bool(never))
-    feats["elsewhere"] = float(elsewhere is not None)
-    # gibberish is no question: a rule, not the model
-    known = understood(info, index)
-    conf = abstain.probability(feats) if known else 0.0
-    feats["blocked"] = float(not known)  # abstains whatever the model says (not a feature)
+    # Two rules stand beside the model, each a fact checked in the text, not a guess:
+    # gibberish is no question, and what the text says of another place is no answer
+    # about this one ("Trung Quốc dùng robot …" against a passage on Korea's robots that
+    # never names China). A question about the document itself is answered by its title
+    # page or reference list when the hits hold one (the model was fit on content).
+    elsewhere = None if never else _said_of_another_place(info, excerpts[0], hits)
+    known = understood(info, index) and elsewhere is None
+    about_document = hits[excerpts[0].hit].passage.kind in source_kinds(info.normalized)
+    conf = (1.0 if about_document else abstain.probability(feats)) if known else 0.0
+    feats["blocked"] = float(not known or about_document)  # decided by a rule, not the model
     if info.language == "en" and not feats["english"] and not feats["coverage"]:
         # English about English: the model was fit on cross-lingual pairs, where words
         # are not shared; here an excerpt sharing no word of the question does not answer
@@ -274,7 +278,7 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     places = [p for p in never if not set(tokens(p)) <= apart]
     absent = [p for p in never if set(tokens(p)) <= apart]
     for f in feats:
-        f.update(unknown_place=float(bool(places)), elsewhere=0.0)
+        f.update(unknown_place=float(bool(places)))
     mean = {k: round(sum(f[k] for f in feats) / len(feats), 4) for k in feats[0]}
     conf = round(sum(abstain.probability(f) for f in feats) / len(feats), 3)
     if absent and not places and conf >= abstain.threshold():

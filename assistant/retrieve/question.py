@@ -277,6 +277,8 @@ def number_unit(text: str) -> str | None:
         if not before:
             return None
         return next((unit for pattern, unit in forms()["units"] if pattern.search(before.group(1))), None)
+    # a unit with its exponent is its base unit as the text writes it ("km2" is "km vuông")
+    nouns += [base for n in nouns if (base := re.sub(r"(?<=[a-z])[23]$", "", n)) != n]
     noun = "|".join(map(re.escape, nouns))
     # "180.706 đề xuất" ("bốn đặc điểm" once its numeral is a digit: see `numerals`), or
     # the noun first: "dân số hơn 5 triệu người"
