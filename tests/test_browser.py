@@ -43,7 +43,7 @@ ARGS = [
     "--disable-sync",
 ]
 QUESTION = "Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?"
-DEV2 = ROOT.parent / "shared" / "eval" / "dev2.jsonl"
+DEV2 = ROOT / "eval" / "dev2.jsonl"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 1000}
 WAIT_MS = 60_000
