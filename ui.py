@@ -14,7 +14,9 @@ import logging
 import os
 import socket
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from assistant.errors import AssistantError
@@ -105,6 +107,41 @@ def choose_port(host: str, port: int, named: bool) -> int:
     return free
 
 
+# Measured from `python ui.py` to a served page (README "Two commands", docs/measurements.md).
+FIRST_RUN = "about 45 s on 2 idle cores, 2-4 minutes on a busy machine"
+LATER_RUN = "about 5 s"
+TICK_SECONDS = 15
+
+
+def is_first_run(settings: Settings) -> bool:
+    """Whether loading converts the model or builds the index (the slow first run)."""
+    from assistant.embed.convert import MODEL_DIRNAME
+    from assistant.settings import DEFAULT_MODEL
+
+    converts = settings.model == DEFAULT_MODEL and not (settings.cache_dir / MODEL_DIRNAME).is_dir()
+    return converts or not (settings.index_dir / "manifest.json").is_file()
+
+
+@contextmanager
+def ticking(started: float, every: float = TICK_SECONDS):
+    """While loading: a line every `every` seconds saying it is still at work, and for how long."""
+    done = threading.Event()
+
+    def tick():
+        while not done.wait(every):
+            print(
+                f"… still loading ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True
+            )
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python ui.py", description=__doc__.splitlines()[0])
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
@@ -184,12 +221,18 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.api import Assistant
 
         started = time.monotonic()
-        print(
-            "Loading the model and the index (the first run converts the model and builds the "
-            "index: about 2 minutes on 2 cores; later runs about 10 s)…",
-            file=sys.stderr,
-        )
-        bot = Assistant.load(settings_from(args))
+        settings = settings_from(args)
+        if is_first_run(settings):
+            print(
+                "First run: converting the model and building the index, once "
+                f"({FIRST_RUN}; later starts {LATER_RUN})…",
+                file=sys.stderr,
+                flush=True,
+            )
+        else:
+            print(f"Loading the model and the index ({LATER_RUN})…", file=sys.stderr, flush=True)
+        with ticking(started):
+            bot = Assistant.load(settings)
         for notice in bot.notices:
             print(f"note: {notice}", file=sys.stderr)
         from assistant import app

