@@ -282,6 +282,7 @@ def test_a_topic_brief_and_an_unknown_topic(real_bot: Assistant):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_the_brief_command(real_bot, real_settings):
     env = {
         "ASSISTANT_INDEX_DIR": str(real_settings.index_dir),

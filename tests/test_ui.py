@@ -529,6 +529,7 @@ def _comparable(page: str) -> str:
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_the_script_serves_sixteen_users_at_once_with_the_answers_they_would_get_alone(
     ui_process,
 ):
