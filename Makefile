@@ -23,13 +23,13 @@ run: install
 test: install
 	@bash scripts/system-deps.sh
 	$(PYTHON) -m ruff check .
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -rs
 
 # The same without the tests marked slow (see tests/README.md).
 test-fast: install
 	@bash scripts/system-deps.sh
 	$(PYTHON) -m ruff check .
-	$(PYTHON) -m pytest -q -m "not slow"
+	$(PYTHON) -m pytest -q -rs -m "not slow"
 
 lint:
 	$(PYTHON) -m ruff check .

@@ -7,7 +7,7 @@ citation, scores a 5-question file in the evaluation tab, checks a compare answe
 and the phone layout at 390 px. With UPDATE_SCREENSHOTS=1, saves the screenshots docs/chat.png, docs/source-viewer.png,
 docs/verify.png, docs/reader.png, docs/evaluate.png and docs/phone-*.png (the first
 screen, an answer, the reader, the evaluation). Playwright cannot download a
-browser here, so it is pointed at /usr/bin/chromium (`.ci/run` installs it); without it the
+browser here, so it is pointed at /usr/bin/chromium (`make test` installs it as root; `sudo make system-deps`); without it the
 tests are skipped with the reason.
 """
 
@@ -55,7 +55,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 def browser():
     """Chromium, or a skip that says what is missing (checked before the model loads)."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (sudo make system-deps)")
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
     )
