@@ -71,3 +71,13 @@ def test_ci_runs_make_test_and_nothing_else():
     commands = [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")]
     assert commands[-1] == "make test", commands
     assert not [c for c in commands if re.search(r"apt-get|pip |playwright", c)], commands
+
+
+def test_the_readme_is_for_users_and_links_what_moved_to_docs():
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) < 12_000
+    assert text.index("## Two commands") < text.index("## Command line")
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    assert "docs/how-it-works.md" in links and "docs/measurements.md" in links
+    assert [x for x in links if not x.startswith("http") and not (ROOT / x).exists()] == []
