@@ -1,4 +1,4 @@
-"""Measure retrieval on a question set in the format of `shared/eval/dev.jsonl`.
+"""Measure retrieval on a question set in the format of `eval/dev.jsonl`.
 
 A hit is a retrieved passage whose text contains one of the evidence strings (whitespace
 folded). Unanswerable lines are skipped for retrieval.

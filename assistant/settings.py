@@ -46,7 +46,7 @@ class Settings(BaseModel):
     # Lexical search: "bm25s" in each process (the index folder), or "milvus": BM25 over the
     # same tokens in the passages collection (store "milvus" only). Milvus Lite ranks as
     # bm25s until its collection spans segments written by several processes, then it
-    # does not (README "Running for many users"), so bm25s stays the default.
+    # does not (docs/how-it-works.md "Running for many users"), so bm25s stays the default.
     lexical: Literal["bm25s", "milvus"] = "bm25s"
     # Where likes and dislikes go: None keeps them in data_dir/feedback.jsonl; a
     # postgresql://user:password@host:5432/db URL writes them to a table there instead.

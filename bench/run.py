@@ -48,7 +48,7 @@ from assistant.evaluate import evaluate_retrieval, read_items  # noqa: E402
 from assistant.ingest import documents as documents_mod  # noqa: E402
 from assistant.store import index as index_mod  # noqa: E402
 
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+DEV_SET = ROOT / "eval" / "dev.jsonl"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 REPEATS = 3
 BUDGET_SECONDS = 13 * 60  # leave room under the 15-minute limit: later extras are skipped

@@ -1,11 +1,19 @@
-"""Shared fixtures: the real bulletin, a fast fake embedder, and (once) the real model."""
+"""Shared fixtures: the real bulletin, a fast fake embedder, and (once) the real model.
+
+Every test runs under an audit (`tests/audit/sitecustomize.py`): a test, or a Python subprocess
+it starts, that opens a file beside the repository (`../shared/…`, another clone) fails.
+"""
 
 from __future__ import annotations
 
+import getpass
+import importlib.util
 import os
 import shutil
+import site
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +24,75 @@ from assistant.embed.embedder import HashEmbedder
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 BULLETIN = CORPUS / "ban-tin-2021-02-dmst-dich-vu-cong.txt"
-DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+EVAL = ROOT / "eval"  # the development sets, carried by the repository
+DEV_SET = EVAL / "dev.jsonl"
+
+
+def _start_audit():
+    """The audit of this run, in this process and (through PYTHONPATH) in its Python children."""
+    folder = Path(__file__).resolve().parent / "audit"
+    spec = importlib.util.spec_from_file_location(
+        "assistant_test_audit", folder / "sitecustomize.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    temp = tempfile.gettempdir()
+    allowed = [
+        os.path.join(temp, f"pytest-of-{getpass.getuser()}"),
+        os.environ.get("GRADIO_TEMP_DIR") or os.path.join(temp, "gradio"),
+        sys.prefix,
+        sys.base_prefix,
+        *site.getsitepackages(),
+        os.path.expanduser("~"),
+        os.environ.get("ASSISTANT_CACHE_DIR") or os.path.expanduser("~/.cache"),
+    ]
+    audit = module.Audit.start(str(ROOT), log="", allowed=allowed)
+    handle, audit.log = tempfile.mkstemp(prefix="assistant-audit-", suffix=".log")
+    os.close(handle)
+    os.environ[module.ENV] = audit.env()
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(folder), os.environ.get("PYTHONPATH")])
+    )
+    return audit.install()
+
+
+AUDIT = _start_audit()
+
+
+def audit_findings() -> list[str]:
+    """The forbidden opens since the last call, in this process and in subprocesses (then forgotten)."""
+    found = [f"this process: {path}" for path in AUDIT.found]
+    AUDIT.found.clear()
+    with open(AUDIT.log, "r+", encoding="utf-8") as log:
+        found += log.read().splitlines()
+        log.seek(0)
+        log.truncate()
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _opens_nothing_beside_the_repository():
+    yield
+    found = audit_findings()
+    if found:
+        pytest.fail(
+            "opened a file outside the repository, beside it (the tests carry their data):\n  "
+            + "\n  ".join(found),
+            pytrace=False,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    found = audit_findings()
+    if found:
+        print(
+            "\nopened outside the repository, beside it:\n  " + "\n  ".join(found), file=sys.stderr
+        )
+        session.exitstatus = 1
+    try:
+        os.unlink(AUDIT.log)
+    except OSError:
+        pass
 
 
 def run_cli(

@@ -61,7 +61,7 @@ def pdf(path: Path) -> Path:
     """Two pages; page 2 holds the Estonia fact and the rest of a paragraph cut on page 1."""
     from fpdf import FPDF
 
-    if not FONT.exists():  # .ci/run installs it
+    if not FONT.exists():  # make test installs it (scripts/system-deps.sh)
         pytest.skip(f"needs {FONT} for Vietnamese text: apt-get install fonts-dejavu-core")
 
     class Bulletin(FPDF):

@@ -95,6 +95,7 @@ def test_a_place_asked_for_by_name_is_one_the_question_does_not_name():
     )
 
 
+@pytest.mark.slow
 def test_rows_a_rule_decides_abstain_and_do_not_fit_the_model():
     rows = [
         {"answerable": i % 4 != 0, "evidence": {"dense": float(i % 4 != 0), "coverage": 0.5}}

@@ -17,8 +17,8 @@ from assistant.app import evaluation, reader, suggest
 from assistant.models import Answer, AnswerSentence, Citation, Span
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV2 = ROOT.parent / "shared" / "eval" / "dev2.jsonl"
-FOLLOWUPS = ROOT.parent / "shared" / "eval" / "dev2_followups.jsonl"
+DEV2 = ROOT / "eval" / "dev2.jsonl"
+FOLLOWUPS = ROOT / "eval" / "dev2_followups.jsonl"
 
 
 # ------------------------------------------------------------------ reader

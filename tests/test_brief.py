@@ -17,7 +17,7 @@ from assistant.store import index as index_mod
 
 from .conftest import ROOT, run_cli
 
-EVAL = ROOT.parent / "shared" / "eval"
+EVAL = ROOT / "eval"
 MAIN_SECTIONS = ("1. ", "2. ", "3. ")
 
 
@@ -64,16 +64,13 @@ def test_ordinary_questions_are_not_summary_requests(question):
 def _dev_questions() -> list[str]:
     questions = []
     for name in ("dev.jsonl", "dev2.jsonl", "dev2_followups.jsonl"):
-        path = EVAL / name
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    item = json.loads(line)
-                    questions += item.get("turns") or [item["question"]]
+        for line in (EVAL / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                questions += item.get("turns") or [item["question"]]
     return questions
 
 
-@pytest.mark.skipif(not (EVAL / "dev.jsonl").exists(), reason="../shared/eval is not here")
 def test_no_dev_question_is_taken_for_a_summary_request():
     """A detector that swallowed ordinary questions would stop answering them."""
     questions = _dev_questions()
@@ -81,9 +78,6 @@ def test_no_dev_question_is_taken_for_a_summary_request():
     assert [q for q in questions if summary_request(q) is not None] == []
 
 
-@pytest.mark.skipif(
-    not (EVAL / "dev2_followups.jsonl").exists(), reason="../shared/eval is not here"
-)
 def test_no_rewritten_dev_follow_up_is_taken_for_a_summary_request(fake_bot: Assistant):
     from assistant.retrieve.followup import rewrite
 
@@ -288,6 +282,7 @@ def test_a_topic_brief_and_an_unknown_topic(real_bot: Assistant):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_the_brief_command(real_bot, real_settings):
     env = {
         "ASSISTANT_INDEX_DIR": str(real_settings.index_dir),

@@ -9,7 +9,7 @@ view, the verify table (verbatim apart from answering), a citation's quote on ho
 button, the language remembered across a reload; and the phone layout at 390 px (the page
 scrolling as one, a tapped citation's passage on screen). With UPDATE_SCREENSHOTS=1, saves
 the screenshots in docs/ (see DOCS below and the README). Playwright cannot download a
-browser here, so it is pointed at /usr/bin/chromium (`.ci/run` installs it); without it the
+browser here, so it is pointed at /usr/bin/chromium (`make test` installs it as root; `sudo make system-deps`); without it the
 tests are skipped with the reason.
 """
 
@@ -61,7 +61,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 def browser():
     """Chromium, or a skip that says what is missing (checked before the model loads)."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (sudo make system-deps)")
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
     )

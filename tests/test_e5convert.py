@@ -300,6 +300,7 @@ def test_not_an_e5_file_is_rejected(tmp_path):
         e5convert.read_e5_file(bogus)
 
 
+@pytest.mark.slow
 def test_encode_throughput(model, engine, converted):
     passages = _bulletin_passages(50)
     assert all(len(p) == 500 for p in passages)

@@ -1,6 +1,6 @@
 """Feedback in PostgreSQL: a real server, started here on a temporary data folder and port.
 
-The server is Debian's `postgresql` package (`.ci/run` installs it when missing); without it,
+The server is Debian's `postgresql` package (`make test` installs it when missing, as root; `sudo make system-deps`); without it,
 or without psycopg, these tests are skipped with the reason.
 """
 
@@ -52,7 +52,7 @@ def postgres():
     """The URL of a fresh PostgreSQL server on 127.0.0.1, stopped and removed afterwards."""
     bin_dir = _binaries()
     if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; .ci/run does it)")
+        pytest.skip("PostgreSQL is not installed (sudo make system-deps)")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
         pytest.skip("running as root without runuser: cannot start PostgreSQL as another user")
     # Not under pytest's tmp_path: its parents are private to root, and the server runs as postgres.

@@ -267,6 +267,7 @@ def test_ask_and_search_filter_by_document_and_section(mixed_bot):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_cli_add_ask_list_remove_with_the_real_model(real_bot, real_settings, files, tmp_path):
     from .test_cli import run
 

@@ -88,6 +88,7 @@ def test_slow_first_token_gets_heartbeats_not_a_timeout(server):
     assert len(waiting) >= 2 and set(waiting) == {""}
 
 
+@pytest.mark.slow
 def test_a_long_generation_with_steady_tokens_does_not_time_out(server):
     # STEADY_SECONDS of writing, a piece a second, under an idle timeout of 3 s.
     pieces = [f"t{i} " for i in range(STEADY_SECONDS)]

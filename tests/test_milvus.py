@@ -243,6 +243,7 @@ KILLABLE_ADD = textwrap.dedent(
 @pytest.mark.parametrize(
     "point", ["marked-writing", "inserting-passages", "inserting-sentences", "marked-done"]
 )
+@pytest.mark.slow
 def test_a_killed_add_leaves_the_collections_as_the_corpus_folder(
     bot, milvus_settings, files, fake_settings, point
 ):
@@ -295,6 +296,7 @@ def test_a_killed_add_leaves_the_collections_as_the_corpus_folder(
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_dev_set_numbers_equal_faiss(real_bot, real_settings, tmp_path):
     from assistant import evaluate
 

@@ -266,6 +266,7 @@ def test_a_scanned_vietnamese_page_is_read_by_ocr_with_diacritics(scan, caplog):
         assert cer(" ".join(lines), got) <= 0.05, got
 
 
+@pytest.mark.slow
 def test_a_question_is_answered_from_the_scan_with_its_page(scan, tmp_path):
     bot = fresh_bot(tmp_path)
     bot.add([scan])
@@ -276,6 +277,7 @@ def test_a_question_is_answered_from_the_scan_with_its_page(scan, tmp_path):
     assert make.SCAN_FACT in first.quote and first.where.endswith("tr. 2 · OCR")
 
 
+@pytest.mark.slow
 def test_add_ocr_reads_a_text_pdf_by_ocr_too(samples, tmp_path):
     if problem := ocr.missing():
         pytest.skip(f"OCR is not installed: {problem}")

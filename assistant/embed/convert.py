@@ -280,7 +280,7 @@ def ensure_model(cache_dir: Path) -> Path:
             return dest
         _remove_stale_tmp(dest)
         print(
-            "converting the bundled e5-small model, once (about a minute)",
+            "converting the bundled e5-small model, once (10-30 s on 2 cores)",
             file=sys.stderr,
             flush=True,
         )

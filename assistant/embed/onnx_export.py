@@ -99,7 +99,7 @@ def ensure(model_folder: Path) -> Path:
     with locked(model_folder / f".{FOLDER}.lock"):
         if not is_current(model_folder):  # another process may have finished meanwhile
             print(
-                "exporting the model to ONNX, once (about a minute); later runs load it "
+                "exporting the model to ONNX, once (10-40 s on 2 cores); later runs load it "
                 "in a second",
                 file=sys.stderr,
                 flush=True,

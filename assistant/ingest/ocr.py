@@ -5,8 +5,8 @@ is run through it automatically when it is installed, with a notice. The result 
 like any text PDF: pages and offsets refer to the OCR text, and citations say the text
 came from OCR (`Document.ocr`).
 
-Installed with `apt-get install ocrmypdf tesseract-ocr-vie` (Debian, Ubuntu); `.ci/run`
-installs them when missing.
+Installed with `apt-get install ocrmypdf tesseract-ocr-vie` (Debian, Ubuntu); `make test`
+(`make system-deps`) installs them when missing.
 """
 
 from __future__ import annotations
