@@ -150,6 +150,12 @@ def best_excerpts(
     candidates = score_sentences(info, question, hits, qvec, index, bands)
     if not candidates:
         return [], candidates
+    # a passage of the asked place's own section answers before another place's that only
+    # mentions it ("Nhật Bản dùng robot …": not the Korea section's "Như ở Nhật Bản"); one
+    # that never names it is said so (`_said_of_another_place`)
+    asked = with_countries(places_in(fold(info.normalized)))
+    if candidates[0].elsewhere and asked & places_in(fold(hits[candidates[0].hit].passage.text)):
+        candidates = [c for c in candidates if not c.elsewhere] + [c for c in candidates if c.elsewhere]
     best = expand(candidates[0], question, info, hits, index, candidates)
     out = [best]
     others = [c for c in candidates if c.hit != best.hit and not c.elsewhere]

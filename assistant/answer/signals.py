@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..retrieve.question import Question, asking_words
+from ..retrieve.question import Question, asking_words, numerals
 from ..retrieve.search import ENGLISH_WORDS
 from ..text import fold, tokens
 from ..text.language import is_vietnamese_syllable
@@ -60,7 +60,8 @@ def holds_value(kinds: set[str], text: str, asked: str) -> bool:
     any number (a year is no count), a year or date, a name (a capitalised word past the
     first that is no Vietnamese syllable, an acronym, a capitalised run)."""
     given = set(re.findall(r"\d+", asked))
-    numbers = [n for n in re.findall(r"\d[\d.,]*", text) if n.strip(".,") not in given]
+    # counts and ranks in words are counts ("đông dân thứ ba", "bốn đặc điểm")
+    numbers = [n for n in re.findall(r"\d[\d.,]*", numerals(text)) if n.strip(".,") not in given]
     if "number" in kinds and any(not re.fullmatch(r"(1[5-9]|20)\d{2}", n.strip(".,")) for n in numbers):
         return True
     if "year" in kinds and any(re.fullmatch(r"(1[0-9]|20)\d{2}", n.strip(".,")) for n in numbers):
