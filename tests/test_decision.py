@@ -218,3 +218,41 @@ def test_a_claim_to_check_is_answered_with_the_bulletins_value(real_bot, questio
     a = real_bot.ask(question)
     assert not a.abstained, a.text
     assert fact in a.text
+
+
+def test_a_claim_s_verdict_is_read_off_the_answering_sentence():
+    from assistant.answer.messages import verdict
+
+    sentence = "tầm nhìn “Quốc gia Thông minh”, được đưa ra vào tháng 11 năm 2014 để duy trì"
+    assert verdict("Was the Smart Nation vision launched in 2015?", sentence, "en") == "No: the bulletin gives 2014."
+    assert verdict("Was the Smart Nation vision launched in 2014?", sentence, "en") == "Yes, the bulletin says so."
+    money = "đã công bố kế hoạch trị giá 449 triệu USD để sử dụng robot"
+    assert verdict("Có đúng là Hàn Quốc dành 500 triệu USD cho robot không?", money, "vi") == "Không: bản tin ghi 449 triệu USD."
+    # no number in the claim, or none of the same shape: the quote answers alone
+    assert verdict("Does Korea use robots?", money, "en") is None
+    assert verdict("Was it launched in 2015?", money, "en") is None
+
+
+def test_another_corpus_gets_its_own_index_under_the_cache(tmp_path):
+    settings = Settings.from_env(corpus_dir=XQUAD, cache_dir=tmp_path)
+    assert settings.index_dir.parent == tmp_path / "indexes" and settings.index_dir.name.startswith("corpus-")
+    assert Settings.from_env(corpus_dir=ROOT / "corpus").index_dir == ROOT / "index"
+    assert Settings.from_env(corpus_dir=XQUAD, index_dir=tmp_path / "mine").index_dir == tmp_path / "mine"
+
+
+@pytest.mark.model
+def test_an_abstention_says_a_value_is_not_given_only_when_its_quote_gives_none(real_bot):
+    # the nearest sentence gives "sáu tháng" and "ba người", never an amount of money
+    a = real_bot.ask("app parking.sg ton bao nhieu tien de xay dung")
+    assert a.abstained
+    assert "không nêu số tiền" in a.text
+    # "bao nhiêu dân" is answered by "dân số hơn 5 triệu người": never "không nêu con số"
+    b = real_bot.ask("Singapore có bao nhiêu dân?")
+    assert "không nêu" not in b.text
+
+
+@pytest.mark.model
+def test_a_follow_up_s_sentence_is_chosen_by_its_own_ask(real_bot):
+    first = real_bot.ask("Gwanghwamoon 1st Street là gì?")
+    answer = real_bot.ask("Cơ quan nào được lập ra để điều hành nó?", history=[first])
+    assert not answer.abstained and "Văn phòng Chuyển tiếp Nhân dân" in answer.text

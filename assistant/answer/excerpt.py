@@ -26,7 +26,7 @@ from ..text.language import same_language
 from ..text.lexicon import glossary_matches
 from . import ranker
 from .lists import LISTY, continuation, front_matter, list_items
-from .signals import bridge_terms, content_pairs, holds_value, value_kinds
+from .signals import bridge_terms, content_pairs, defines, holds_value, value_kinds
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -222,6 +222,7 @@ def score_sentences(
                 "bridged": sum(b in words for b in bridges) / len(bridges) if bridges else 0.0,
                 "bigram": len(pairs & set(zip(folded, folded[1:]))) / len(pairs) if pairs else 0.0,
                 "value": float(bool(loose) and holds_value(loose, text, question.text)),
+                "defines": float(defines(question, text)),
                 "passage": hit.score,
                 "passage_first": float(h == 0),
                 "typed": float(typed is True),

@@ -143,11 +143,18 @@ def features(
 
 
 def best_excerpts(
-    question: Question, info: QueryInfo, hits: list[Hit], qvec: np.ndarray | None, index: Index, bands: dict
+    question: Question,
+    info: QueryInfo,
+    hits: list[Hit],
+    qvec: np.ndarray | None,
+    index: Index,
+    bands: dict,
+    *,
+    given: frozenset[str] = frozenset(),
 ) -> tuple[list[Excerpt], list[Candidate]]:
     """The best excerpt, and a second from another passage when it scores nearly as well,
     or when it says more of what was asked (see `_says_more`)."""
-    candidates = score_sentences(info, question, hits, qvec, index, bands)
+    candidates = score_sentences(info, question, hits, qvec, index, bands, given=given)
     if not candidates:
         return [], candidates
     # a passage of the asked place's own section answers before another place's that only
@@ -216,8 +223,13 @@ def compose(
     bands: dict | None = None,
     search: SideSearch | None = None,
     question: Question | None = None,
+    given: frozenset[str] = frozenset(),
 ) -> Answer:
     """An extractive answer (or an abstention) for an analysed query and its hits.
+
+    `given` are folded words of a topic a follow-up inherits from its thread: they chose
+    the passages, and do not count toward which sentence answers (the follow-up's own ask
+    does: "Cơ quan nào … điều hành nó?" after Gwanghwamoon 1st Street).
 
     `search` re-runs retrieval for a comparison's sides (without it, a comparison is
     answered from `hits` alone); `question` is the analysed user question (by default
@@ -228,7 +240,7 @@ def compose(
     unknown = unknown_words(info, index)
     if question.kind == "compare" and len(question.sides) >= 2 and search is not None:
         return _compose_compare(info, hits, question, index, bands, search, unknown)
-    excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands)
+    excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands, given=given)
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
@@ -373,8 +385,12 @@ def _abstain(
         topic = topic_names(info) or topic_of(info)
         # "does not give the number" only when the nearest excerpt gives none in any unit
         # or wording: a sentence that gives it is quoted as possibly not the answer
+        # (with the unit the question counts, when it names one: "sáu tháng" is no amount)
         loose = value_kinds(question)
-        gives = bool(loose) and holds_value(loose, nearest.anchor.text, question.text)
+        if question.unit:
+            gives = bool(has_answer_type(question, nearest.anchor.text))
+        else:
+            gives = bool(loose) and holds_value(loose, nearest.anchor.text, question.text)
         if feats["type_missing"] and what in WHAT[lang] and not gives:
             text = NOT_GIVEN[lang].format(topic=topic, what=WHAT[lang][what], nearest=nearest.anchor.text)
         else:

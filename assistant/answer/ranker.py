@@ -23,7 +23,9 @@ on the bulletin and on XQuAD-vi transfers to a bulletin nobody has seen:
   (an English question, a Vietnamese passage), so each language weighs them its own way.
 - `bigram`: the share of the question's adjacent content-word pairs the sentence holds
   as pairs; `value`: 1 when it holds a value of the kind asked, read loosely (any count,
-  a year, a name; no unit); `passage_best`: 1 for its passage's nearest sentence.
+  a year, a name; no unit); `passage_best`: 1 for its passage's nearest sentence;
+  `defines`: 1 when a definition is asked and the sentence reads as one ("… được định
+  nghĩa là …", "… refers to …").
 
 The score is the logistic model's P(the sentence holds the answer), fit by `python -m
 assistant calibrate` on question sets of two corpora (labels: the sentence holds one of
@@ -65,6 +67,7 @@ FEATURES = (
     "bigram",
     "value",
     "passage_best",
+    "defines",
 )
 MODEL_FILE = Path(__file__).with_name("ranker.json")
 

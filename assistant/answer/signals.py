@@ -71,3 +71,15 @@ def holds_value(kinds: set[str], text: str, asked: str) -> bool:
         names = re.findall(r"(?<!^)\b[A-ZĐ][\w-]+", text)
         return any(fold(n) not in asked_words for n in names)
     return False
+
+
+# How a text defines a term: "… được định nghĩa là …", "… đề cập đến …", "… refers to …".
+DEFINING = re.compile(
+    r"(được định nghĩa|định nghĩa là|được hiểu là|đề cập đến|nghĩa là|là một|refers? to|is defined|means)",
+    re.IGNORECASE,
+)
+
+
+def defines(question: Question, text: str) -> bool:
+    """Whether a sentence reads as a definition, for a question that asks for one."""
+    return question.kind == "definition" and bool(DEFINING.search(text))
