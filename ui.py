@@ -60,6 +60,8 @@ HOW_TO_CHOOSE = "make run PORT={n}, python ui.py --port {n}, or ASSISTANT_PORT={
 def wanted_port(args: argparse.Namespace, env=os.environ) -> tuple[int, bool]:
     """The port asked for and whether it was named (--port, ASSISTANT_PORT, GRADIO_SERVER_PORT)."""
     if args.port is not None:
+        if not 0 < args.port < 65536:
+            raise ValueError(f"--port {args.port} is not a port number (1-65535)")
         return args.port, True
     for name in PORT_VARIABLES:
         value = env.get(name, "").strip()

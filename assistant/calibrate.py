@@ -337,12 +337,18 @@ def read_manifest(path: Path) -> list[dict]:
         raise AssistantError(f"cannot read the calibration manifest {path}: {exc}") from exc
     root = Path(path).resolve().parent.parent
     out = []
-    for c in data["corpora"]:
-        out.append({
-            "name": c["name"],
-            "corpus": root / c["corpus"],
-            "files": [{"path": root / f["path"], "group_by": f.get("group_by", "id")} for f in c["files"]],
-        })  # fmt: skip
+    try:
+        for c in data["corpora"]:
+            out.append({
+                "name": c["name"],
+                "corpus": root / c["corpus"],
+                "files": [{"path": root / f["path"], "group_by": f.get("group_by", "id")} for f in c["files"]],
+            })  # fmt: skip
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AssistantError(
+            f"{path} is not a calibration manifest: it needs {{\"corpora\": [{{\"name\", \"corpus\", "
+            f"\"files\": [{{\"path\", \"group_by\"}}]}}]}} (see eval/calibration.json); missing or wrong: {exc}"
+        ) from None
     return out
 
 

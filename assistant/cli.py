@@ -83,6 +83,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from .retrieve.search import check_query
 
     check_query(args.question, Settings().max_query_chars)  # before loading the model
+    from .retrieve.intake import foreign_script
+
+    if script := foreign_script(args.question):
+        raise AssistantError(
+            f"the question is written in another script ({script}); the assistant answers questions "
+            "in Vietnamese (with or without diacritics) and English"
+        )
     history = list(args.history or [])
     if args.conversation:
         from .evaluate import read_turns

@@ -49,6 +49,7 @@ from .messages import (
     ONE_SIDE,
     SIDE_MISSING,
     UNSURE,
+    UNSURE_PLAIN,
     WHAT,
     as_written,
     lang_of,
@@ -347,7 +348,7 @@ def _answer(info: QueryInfo, question: Question, excerpts: list[tuple[Excerpt, l
     body = "\n\n".join(blocks)
     prefix = heading(info.language, [hits[excerpt.hit].passage.language for excerpt, hits in excerpts])
     if question.kind == "yes-no" and (said := verdict(question.text, excerpts[0][0].anchor.text, lang_of(info.language))):
-        prefix = f"{prefix}\n\n{said}" if prefix else said
+        prefix = f"{said}\n\n{prefix}" if prefix else said  # the verdict first, then the quote
     text = f"{prefix}\n\n{body}" if prefix else body
     return Answer(
         **_about(info, question), text=text, sentences=sentences, citations=citations, confidence=round(conf, 3)
@@ -393,8 +394,10 @@ def _abstain(
             gives = bool(loose) and holds_value(loose, nearest.anchor.text, question.text)
         if feats["type_missing"] and what in WHAT[lang] and not gives:
             text = NOT_GIVEN[lang].format(topic=topic, what=WHAT[lang][what], nearest=nearest.anchor.text)
-        else:
+        elif topic_names(info):
             text = UNSURE[lang].format(topic=topic, nearest=nearest.anchor.text)
+        else:  # no name to say it of: "… về điều này" would say nothing
+            text = UNSURE_PLAIN[lang].format(nearest=nearest.anchor.text)
     return Answer(**_about(info, question), text=text, abstained=True, related=hits[:3], confidence=round(conf, 3))
 
 

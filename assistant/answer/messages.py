@@ -52,6 +52,10 @@ UNSURE = {
 }
 
 
+UNSURE_PLAIN = {
+    "vi": "Bản tin không trả lời rõ câu hỏi này. Câu gần nhất, có thể không phải câu trả lời: “{nearest}”",
+    "en": "The bulletin does not clearly answer this. The nearest sentence, which may not be the answer: “{nearest}”",
+}
 WHAT = {
     "vi": {"money": "số tiền", "number": "con số được hỏi", "date": "thời điểm được hỏi",
            "who": "người hoặc tổ chức được hỏi", "name": "tên được hỏi", "where": "địa điểm được hỏi"},

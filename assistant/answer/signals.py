@@ -73,9 +73,9 @@ def holds_value(kinds: set[str], text: str, asked: str) -> bool:
     return False
 
 
-# How a text defines a term: "… được định nghĩa là …", "… đề cập đến …", "… refers to …".
+# How a text defines a term: "… được định nghĩa là …", "… được hiểu là …", "… refers to …".
 DEFINING = re.compile(
-    r"(được định nghĩa|định nghĩa là|được hiểu là|đề cập đến|nghĩa là|là một|refers? to|is defined|means)",
+    r"(được định nghĩa|định nghĩa là|được hiểu là|có nghĩa là|refers? to|is defined as|is the term for)",
     re.IGNORECASE,
 )
 
