@@ -153,8 +153,8 @@ def test_suggestion_candidates_come_from_the_headings(fake_bot):
         "2.4. Singapo",
         "3. Hàm ý chính sách",
     ]
-    assert suggest.candidates(passages, paths[0], "vi")[0] == "Đổi mới sáng tạo khu vực công là gì?"
-    assert suggest.candidates(passages, paths[0], "en")[0] == "What is public sector innovation?"
+    assert suggest.candidates(passages, paths[0], "vi")[0] == "Đổi mới sáng tạo khu vực công được phân loại như thế nào?"
+    assert suggest.candidates(passages, paths[0], "en")[0] == "How is public sector innovation classified?"
     assert (
         suggest.candidates(passages, paths[4], "vi")[0]
         == "Những lợi thế đặc biệt của Singapo là gì?"
@@ -172,19 +172,22 @@ def test_suggestion_candidates_come_from_the_headings(fake_bot):
 # section the suggestion was made for). A suggestion is a promise: a new one needs its line.
 SUGGESTED = {
     "vi": {
-        "Đổi mới sáng tạo khu vực công là gì?": "ĐMST dịch vụ công được định nghĩa là các đơn vị thuộc khu vực công",
+        "Đổi mới sáng tạo khu vực công được phân loại như thế nào?": "có thể được phân loại dựa trên loại hình ĐMST, động lực của ĐMST hoặc phương thức ĐMST",
         "Những lợi thế đặc biệt của Trung Quốc là gì?": "Một yếu tố lợi thế đặc biệt của ĐMST khu vực công ở Trung Quốc là lượng lớn dữ liệu",
         "ĐMST do khu vực tư nhân lãnh đạo của Nhật Bản là gì?": "Khu vực tư nhân muốn gắn kết chặt chẽ hơn với Chính phủ và tăng cơ hội cho ĐMST do khu vực tư nhân lãnh đạo.",
         "ĐMST mạng lưới của Hàn Quốc là gì?": "ĐMST mạng lưới ở Hàn Quốc xuất phát từ hai động lực chính",
         "ĐMST cấp trung ương của Singapo là gì?": "Chính phủ Singapo hỗ trợ mạnh mẽ cho ĐMST ở cấp trung ương.",
         "Các hàm ý chính sách là gì?": "ĐMST trong khu vực công ở các quốc gia này đã nêu bật bốn đặc điểm chiến lược",
+        "SDG là gì?": "Mục tiêu Phát triển Bền vững (Sustainable Development Goals – SDG)",
     },
     "en": {
         "How is public sector innovation classified?": "có thể phân biệt ba loại dựa trên nguồn gốc của nó",
         "What are the special advantages of China?": "Một yếu tố lợi thế đặc biệt của ĐMST khu vực công ở Trung Quốc là lượng lớn dữ liệu",
         "What role does the private sector play in Japan?": "Khu vực tư nhân ít tham gia vào ĐMST dịch vụ công.",
         "How does network innovation work in Korea?": "ĐMST mạng lưới ở Hàn Quốc xuất phát từ hai động lực chính",
-        "What does the central government of Singapore do to innovate?": "Singapo cũng đã thành lập Cơ quan Công nghệ Chính phủ (GovTech)",
+        "What does the central government of Singapore do to innovate?": "ở cấp trung ương, họ đã đề ra một chiến lược chung cho một quốc gia thông minh",
+        "What role does the private sector play in China?": "khu vực tư nhân là một trong những yếu tố đặc trưng tiêu biểu cho ĐMST dịch vụ công",
+        "What is SDG?": "Mục tiêu Phát triển Bền vững (Sustainable Development Goals – SDG)",
         "What are the policy implications of the bulletin?": "ĐMST trong khu vực công ở các quốc gia này đã nêu bật bốn đặc điểm chiến lược",
     },
 }  # fmt: skip

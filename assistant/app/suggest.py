@@ -8,7 +8,7 @@ candidate questions are written from templates:
   questions about that place ("Những lợi thế đặc biệt của Nhật Bản là gì?"), and in English
   the place's English name ("What are the special advantages of Japan?" when the sub-heading's
   words are in the field's glossary, else "How does Japan innovate in its public sector?");
-- another section: its heading's topic ("Đổi mới sáng tạo khu vực công là gì?", "What is
+- another section: how its heading's topic is classified, then what it is ("Đổi mới sáng tạo khu vực công là gì?", "What is
   public sector innovation?");
 - then the names the section alone uses (GovTech, InnoLeap): "GovTech là gì?".
 
@@ -138,14 +138,14 @@ def candidates(passages: list[Passage], path: list[str], lang: str, *, turn: int
             words = english(subject)
             if words and listed:  # "3. Hàm ý chính sách" › "1. …", "2. …": a plural topic
                 out += [f"What are the {words} of the bulletin?", f"What are the {words}?"]
-            elif words:
-                out += [f"What is {words}?", f"How is {words} classified?"]
+            elif words:  # how a field is classified is a question its section answers whole
+                out += [f"How is {words} classified?", f"What is {words}?"]
         elif listed:
             out += [f"Các {_lower_first(subject)} là gì?", _upper_first(f"{subject} là gì?")]
         else:
             out += [
-                _upper_first(f"{subject} là gì?"),
                 _upper_first(f"{subject} được phân loại như thế nào?"),
+                _upper_first(f"{subject} là gì?"),
             ]
     out += [
         ("What is {}?" if lang == "en" else "{} là gì?").format(n) for n in names(passages, path)

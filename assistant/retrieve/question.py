@@ -255,7 +255,8 @@ def number_unit(text: str) -> str | None:
     folded = fold_question(text)
     # what is counted is named right after the asking words ("bao nhiêu % chi phí", "mấy
     # dự án" even in "lập ngân sách … chọn mấy dự án"); elsewhere only when nothing is
-    asked = re.search(r"(?:\b(?:bao nhieu|may|by how much|how many|how much|what|which|how \w+)|%)((?:\s*\S+){0,4})", folded)
+    # (with the word before: "thứ mấy" asks a rank, whatever follows: "về dân số")
+    asked = re.search(r"(?:\w+\s+)?(?:\b(?:bao nhieu|may|by how much|how many|how much|what|which|how \w+)|%)((?:\s*\S+){0,4})", folded)
     window = asked.group(0) if asked else ""
     for pattern, unit in forms()["units"]:
         if pattern.search(window):
