@@ -134,7 +134,7 @@ def log_lines(path: Path) -> list[dict]:
 def test_ask_open_a_citation_see_the_quote_and_like(page, served, real_bot):
     DOCS.mkdir(exist_ok=True)
     # The empty chat suggests a question for each main section, made from the headings.
-    for example in ("Đổi mới sáng tạo khu vực công là gì?", SUGGESTION):
+    for example in ("Đổi mới sáng tạo khu vực công được phân loại như thế nào?", SUGGESTION):
         assert page.get_by_text(example, exact=True).count() >= 1
     # On the desktop the chat fills the height of the window.
     assert page.locator("#ba-chat").bounding_box()["height"] >= 0.6 * DESKTOP["height"]

@@ -168,7 +168,9 @@ def best_excerpts(
     out = [best]
     others = [c for c in candidates if c.hit != best.hit and not c.elsewhere]
     second = others[0] if others else None
-    if second is not None and second.score < KEEP_RATIO * candidates[0].score:
+    # (nearly as likely as the best to hold the answer, and itself more likely than not:
+    # the scores are the ranker's probabilities)
+    if second is not None and (second.score < KEEP_RATIO * candidates[0].score or second.score < 0.5):
         second = _says_more(candidates[0], others, info, question, index)
     if second is not None:
         more = expand(second, question, info, hits, index, candidates)
@@ -203,7 +205,8 @@ def _says_more(best: Candidate, others: list[Candidate], info: QueryInfo, questi
     def says(c: Candidate) -> float:
         return coverage(terms, set(tokens(c.text)), set(), idf)
 
-    near = [c for c in others if c.dense > 0]
+    # near in meaning, and a plausible answer (a quarter of the best one's probability at least)
+    near = [c for c in others if c.dense > 0 and c.score >= best.score / 4]
     if not near:
         return None
     wordy = max(near, key=says)
