@@ -246,11 +246,6 @@ class Assistant(Library):
                 kind = asked.kind if step.kind == "switch" else kind_of(step.ask)
                 asked = asked.model_copy(update={"kind": kind, "given": re.findall(r"\d+", question)})
 
-            # the words of the topic a follow-up inherits choose its passages, not its sentence
-            inherited = frozenset()
-            if step.kind == "lean" and last is not None:
-                inherited = frozenset(tokens(last.topic or "")) - frozenset(tokens(question))
-
             def side_search(text: str):
                 side = self.searcher.analyze(text)
                 side_hits, side_qvec, _ = self.searcher.run(side, **scope)
@@ -275,7 +270,7 @@ class Assistant(Library):
                 item = self._list_item(thread, step.ordinal)
                 if item is not None:
                     hits, qvec, timings = self.searcher.run(info, **scope, passages={item})
-                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked, given=inherited)
+                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
                     result.from_thread = True
                     if result.abstained:
                         result = None
@@ -286,7 +281,7 @@ class Assistant(Library):
                 said = set(tokens(topic_words(step.query)))
                 if said and said <= thread_words:
                     hits, qvec, timings = self.searcher.run(info, **scope, passages=local)
-                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked, given=inherited)
+                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
                     result.from_thread = True
                     if result.abstained:
                         result = None
@@ -301,7 +296,7 @@ class Assistant(Library):
                 own.original = question
                 for probe in [own, info] if own.language != "en" else [info]:
                     hits, qvec, timings = self.searcher.run(probe, **scope, passages=local)
-                    result = answer_mod.compose(probe, hits, qvec, self.index, bands=bands, question=asked, given=inherited)
+                    result = answer_mod.compose(probe, hits, qvec, self.index, bands=bands, question=asked)
                     if not result.abstained:
                         result.from_thread = True
                         result.query = info.normalized
@@ -310,7 +305,7 @@ class Assistant(Library):
             if result is None:
                 hits, qvec, timings = self.searcher.run(info, **scope)
                 result = answer_mod.compose(
-                    info, hits, qvec, self.index, bands=bands, search=side_search, question=asked, given=inherited
+                    info, hits, qvec, self.index, bands=bands, search=side_search, question=asked
                 )
                 if step.switched_to and (result.abstained or not self._about(result, step.switched_to)):
                     # "Còn Nhật Bản thì sao?": an answer about Japan, or "the bulletin does

@@ -150,12 +150,10 @@ def best_excerpts(
     qvec: np.ndarray | None,
     index: Index,
     bands: dict,
-    *,
-    given: frozenset[str] = frozenset(),
 ) -> tuple[list[Excerpt], list[Candidate]]:
     """The best excerpt, and a second from another passage when it scores nearly as well,
     or when it says more of what was asked (see `_says_more`)."""
-    candidates = score_sentences(info, question, hits, qvec, index, bands, given=given)
+    candidates = score_sentences(info, question, hits, qvec, index, bands)
     if not candidates:
         return [], candidates
     # a passage of the asked place's own section answers before another place's that only
@@ -168,10 +166,8 @@ def best_excerpts(
     out = [best]
     others = [c for c in candidates if c.hit != best.hit and not c.elsewhere]
     second = others[0] if others else None
-    # (nearly as likely as the best to hold the answer, and itself more likely than not:
-    # the scores are the ranker's probabilities)
-    if second is not None and (second.score < KEEP_RATIO * candidates[0].score or second.score < 0.5):
-        second = _says_more(candidates[0], others, info, question, index)
+    if second is not None and second.score < KEEP_RATIO * candidates[0].score:
+        second = _says_more(candidates[0], others, info, question, hits, index)
     if second is not None:
         more = expand(second, question, info, hits, index, candidates)
         # a passage already quoted as one of the best excerpt's list items adds nothing
@@ -185,7 +181,9 @@ def best_excerpts(
     return out, candidates
 
 
-def _says_more(best: Candidate, others: list[Candidate], info: QueryInfo, question: Question, index: Index) -> Candidate | None:
+def _says_more(
+    best: Candidate, others: list[Candidate], info: QueryInfo, question: Question, hits: list[Hit], index: Index
+) -> Candidate | None:
     """The sentence of another passage that holds clearly more of the question's words
     than the best sentence, places aside (every sentence of a passage about Singapore
     "mentions" Singapore), and is near the question in meaning too; None if none does.
@@ -203,10 +201,10 @@ def _says_more(best: Candidate, others: list[Candidate], info: QueryInfo, questi
     idf = idf_weights(index)
 
     def says(c: Candidate) -> float:
-        return coverage(terms, set(tokens(c.text)), set(), idf)
+        # its section's heading says it too ("3. Hàm ý chính sách"), counting half
+        return coverage(terms, set(tokens(c.text)), set(tokens(hits[c.hit].passage.context)), idf)
 
-    # near in meaning, and a plausible answer (a quarter of the best one's probability at least)
-    near = [c for c in others if c.dense > 0 and c.score >= best.score / 4]
+    near = [c for c in others if c.dense > 0]
     if not near:
         return None
     wordy = max(near, key=says)
@@ -227,13 +225,8 @@ def compose(
     bands: dict | None = None,
     search: SideSearch | None = None,
     question: Question | None = None,
-    given: frozenset[str] = frozenset(),
 ) -> Answer:
     """An extractive answer (or an abstention) for an analysed query and its hits.
-
-    `given` are folded words of a topic a follow-up inherits from its thread: they chose
-    the passages, and do not count toward which sentence answers (the follow-up's own ask
-    does: "Cơ quan nào … điều hành nó?" after Gwanghwamoon 1st Street).
 
     `search` re-runs retrieval for a comparison's sides (without it, a comparison is
     answered from `hits` alone); `question` is the analysed user question (by default
@@ -244,7 +237,7 @@ def compose(
     unknown = unknown_words(info, index)
     if question.kind == "compare" and len(question.sides) >= 2 and search is not None:
         return _compose_compare(info, hits, question, index, bands, search, unknown)
-    excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands, given=given)
+    excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands)
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
