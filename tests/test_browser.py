@@ -304,7 +304,7 @@ def test_the_evaluation_tab_scores_a_five_question_file(page, tmp_path):
     path.write_text("\n".join(DEV2.read_text(encoding="utf-8").splitlines()[:5]), encoding="utf-8")
     page.get_by_role("tab", name="Đánh giá").click()
     page.set_input_files("#ba-eval-file input[type=file]", str(path))
-    page.get_by_text("five.jsonl").first.wait_for()
+    page.get_by_text("five.jsonl").first.wait_for(timeout=180_000)  # a bound, not a timing: the upload waits on a busy machine
     page.click("#ba-eval-run")
     table = page.locator("#ba-eval-table table")
     table.wait_for(timeout=4 * WAIT_MS)

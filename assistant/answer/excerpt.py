@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from ..text.lexicon import glossary_matches
 from . import ranker
 from .lists import LISTY, continuation, front_matter, list_items
 from .signals import bridge_terms, content_pairs, defines, holds_value, value_kinds
+from .spans import Candidate, Excerpt
 
 # Cosine bands are the model's: e5 cosines are compressed, unrelated text sits near 0.75
 # and a sentence that answers the question near 0.85–0.9; an English question against
@@ -53,46 +53,6 @@ NEW_ITEM = re.compile(
 )
 # An example right after a general statement completes it ("… Ví dụ, Bệnh viện …").
 EXAMPLE = re.compile(r"^(ví dụ|chẳng hạn|điển hình|for example|for instance|e\.g\.)", re.IGNORECASE)
-
-
-@dataclass
-class Candidate:
-    """One sentence of a retrieved passage and how well it matches the question."""
-
-    row: int  # sentence row in the index
-    hit: int  # position of its passage among the hits
-    start: int  # offsets in the passage text
-    end: int
-    text: str
-    dense: float  # cosine to the query, scaled to [0, 1] by the model's band
-    lexical: float  # IDF-weighted share of the focus words, context counting half
-    score: float = 0.0
-    elsewhere: bool = False
-    similarity: float = 0.0  # the cosine scaled by the band, not clipped: what the models read
-
-
-@dataclass
-class Excerpt:
-    """A contiguous run of sentences of one passage; `anchor` is the one that answers."""
-
-    hit: int
-    sentences: list[Candidate]
-    anchor: Candidate
-    label: str | None = None
-    coverage: float = 0.0
-    extra: list[tuple[int, int, int]] = field(default_factory=list)  # list items elsewhere
-
-    @property
-    def start(self) -> int:
-        return self.sentences[0].start
-
-    @property
-    def end(self) -> int:
-        return self.sentences[-1].end
-
-    @property
-    def text(self) -> str:
-        return " ".join(c.text for c in self.sentences)
 
 
 def idf_weights(index: Index) -> dict[str, float]:

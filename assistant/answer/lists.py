@@ -5,16 +5,12 @@ from the passages after it (each quoted by its own citation).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from ..models import Hit
 from ..retrieve.answer_types import has_answer_type
 from ..retrieve.question import Question
 from ..store.index import Index
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .excerpt import Excerpt
-
+from .spans import Excerpt
 
 ITEM = re.compile(r"^(?:\(?[0-9]{1,2}[.)]|\([a-z]\)|[-–•])\s+")
 
