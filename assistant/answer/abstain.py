@@ -1,8 +1,8 @@
 """Abstention from data: a small logistic model over features of the evidence.
 
 Whether the bulletin answers a question is read from the best excerpt found for it, by
-a logistic regression (scikit-learn's `LogisticRegression`, fit by `python -m assistant
-calibrate` on the shared dev sets) whose coefficients are kept in `abstention.json`
+a bounded logistic regression (scipy's L-BFGS-B, fit by `python -m assistant
+calibrate` on two corpora, see below) whose coefficients are kept in `abstention.json`
 beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
 
 - `dense`: the anchor sentence's cosine to the question, scaled by the model's

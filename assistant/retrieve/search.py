@@ -32,7 +32,7 @@ from ..text.lexicon import full_names, glossary_matches
 from .question import source_kinds
 
 # Dense weight per query language, before the lexical-coverage adjustment. Set on the dev
-# set's groups; see README "Retrieval" for the measurements behind them.
+# set's groups; see docs/measurements.md, "Retrieval on the dev set".
 DENSE_WEIGHT = {"vi": 0.5, "vi-unaccented": 0.4, "en": 0.85}
 CANDIDATES = 50
 
