@@ -183,10 +183,19 @@ def format_retrieval(report: RetrievalReport) -> str:
         )
     if report.misses:
         lines.append("not ranked first:")
-        for m in report.misses:
+        for m in report.misses[:SHOWN]:
             where = f"rank {m['rank']}" if m["rank"] else "not in top k"
             lines.append(f"  {m['id']} [{m['group']}] {where}: {m['question']}")
+        lines += more(len(report.misses))
     return "\n".join(lines)
+
+
+# Misses listed under a table (the rest are in --json): a list of hundreds buries the figures.
+SHOWN = 25
+
+
+def more(count: int) -> list[str]:
+    return [f"  … and {count - SHOWN} more (--json lists them all)"] if count > SHOWN else []
 
 
 def to_json(obj) -> str:
@@ -349,5 +358,6 @@ def format_answers(report: AnswerReport) -> str:
     ]
     if misses:
         lines.append("answers missing a fact or a citation:")
-        lines += [f"  {a['id']} [{a['group']}]: {a['answer']['question']}" for a in misses]
+        lines += [f"  {a['id']} [{a['group']}]: {a['answer']['question']}" for a in misses[:SHOWN]]
+        lines += more(len(misses))
     return "\n".join(lines)
