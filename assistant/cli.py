@@ -91,6 +91,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             "in Vietnamese (with or without diacritics) and English"
         )
     history = list(args.history or [])
+    if any(not turn.strip() for turn in history):
+        raise AssistantError("a --history turn is empty; give each earlier question its own --history \"…\"")
     if args.conversation:
         from .evaluate import read_turns
 
