@@ -14,20 +14,18 @@ model over features of the evidence (see `abstain.py`).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
-from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
+from ..retrieve.answer_types import has_answer_type
 from ..retrieve.question import Question, analyze, source_kinds
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens, with_countries
-from ..text.language import same_language
 from ..text.lexicon import english_name
 from . import abstain
 from .cite import citation, from_llm  # noqa: F401  (from_llm: the LLM mode's answers)
 from .compare import SideSearch, compare_excerpts
+from .evidence import features
 from .excerpt import (
     E5_BANDS,
     KEEP_RATIO,
@@ -60,19 +58,12 @@ from .messages import (
     verdict,
 )
 from .names import understood, unknown_places, unknown_words
-from .signals import bridge_terms, holds_value, value_kinds
+from .signals import holds_value, value_kinds
 
 # A second excerpt from another passage joins only when it scores nearly as well
 # (KEEP_RATIO), or when it holds clearly more of the question's words than the best one
 # does (the sentence nearest in meaning and the one that says what was asked disagree).
 WORDS_LEAD = 0.15
-
-
-# Small counts as the text may write them ("hai động lực" for "the 2 drivers"), folded.
-NUMBER_WORDS = {
-    "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-}  # fmt: skip
 
 
 def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -> tuple[str, str] | None:
@@ -91,56 +82,6 @@ def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -
     if info.language == "en":  # the passage is Vietnamese: its place in English
         return as_written(info.normalized, asked), ", ".join(english_name(g).title() for g in sorted(others))
     return as_written(info.normalized, asked), as_written(where, others)
-
-
-def features(
-    excerpt: Excerpt, candidates: list[Candidate], question: Question, info: QueryInfo, unknown: list[str], hits: list[Hit], index: Index
-) -> dict[str, float]:
-    """The abstention model's inputs for an excerpt (see `abstain.FEATURES`)."""
-    from .excerpt import coverage, terms_for
-
-    passage = hits[excerpt.hit].passage
-    other = next((c.score for c in candidates if c.hit != excerpt.hit), 0.0)
-    terms, context, idf = terms_for(info, question, index), set(tokens(passage.context)), idf_weights(index)
-    extra = [index.passages[r].text[s:e] for r, s, e in excerpt.extra]
-    typed = has_answer_type(question, " ".join([excerpt.text, *extra]))
-    # the question's words around what the kind asks for: the best coverage of a
-    # sentence that holds it ("dân số 5 triệu" about Singapore does not answer Songdo)
-    # (a question asking two things, "từ năm nào … mấy dự án", takes the mean over them:
-    # the year and the count may sit in two sentences)
-    texts = [*(c.text for c in excerpt.sentences), *extra]
-    kinds = asked_types(question)
-    loose = value_kinds(question)
-    type_coverage = excerpt.coverage if typed is None else sum(
-        max((coverage(terms, set(tokens(t)), context, idf) for t in texts if holds_type(question, kind, t)), default=0.0)
-        for kind in kinds
-    ) / len(kinds)
-    # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
-    # it answers about another year or amount
-    given = set(question.given if question.given is not None else re.findall(r"\d+", question.text))
-    if question.kind == "yes-no":
-        given = set()  # "Có phải … 50 tỷ USD không?": the bulletin's other number is the answer
-    shown_text = " ".join([excerpt.text, *extra, passage.context])
-    shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
-    shown_words = set(tokens(shown_text))
-    bridges = set(bridge_terms(info.normalized)) - set(place_words(places_in(fold(info.normalized))))
-    passage_words = set(tokens(f"{passage.text} {passage.context}"))
-    return {
-        "dense": excerpt.anchor.similarity,
-        "coverage": excerpt.coverage,
-        "passage_coverage": coverage(terms, passage_words, set(), idf),
-        "type_coverage": type_coverage,
-        "type_missing": float(typed is False),
-        "unknown": float(min(2, len(unknown))),
-        "margin": excerpt.anchor.score - other,
-        # cross-lingual, as the model was fit (English questions, Vietnamese passages)
-        "english": float(not same_language(info.language, passage.language)),
-        "given_missing": len(given - shown) / len(given) if given else 0.0,
-        "score": excerpt.anchor.score,
-        "bridge_missing": len(bridges - shown_words) / len(bridges) if bridges else 0.0,
-        # no value of the asked kind in any unit or wording (type_missing: none with the unit)
-        "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text)),
-    }
 
 
 def best_excerpts(
