@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -192,7 +193,8 @@ def test_ask_open_a_citation_see_the_quote_and_like(page, served, real_bot):
     # verbatim is one column, answering the question another; the answering sentence is named
     assert table.locator("td.ba-exact", has_text="Có").count() == table.locator("tbody tr").count()
     assert table.locator("tr.ba-rel-answers .ba-badge").count() >= 1
-    assert "Câu trả lời cho câu hỏi: câu 1" in page.locator("#ba-verify .ba-which").inner_text()
+    # (which sentence of the excerpt is the answering one is the ranker's: it is named)
+    assert re.search(r"Câu trả lời cho câu hỏi: câu \d", page.locator("#ba-verify .ba-which").inner_text())
     # the technical details are the evaluator's, folded
     details = page.locator("#ba-verify details.ba-tech")
     assert details.count() == 1 and details.get_attribute("open") is None
