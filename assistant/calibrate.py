@@ -250,18 +250,42 @@ def fit_ranker(sets: list[tuple[dict, list[dict], np.ndarray]], *, l2: float = 1
         "features": list(ranker.FEATURES),
         "coef": [round(float(c) * a, 4) for c in w],
         "intercept": round(float(scale.intercept_[0]), 4),
+        "scale": round(a, 4),  # the listwise scores are x · coef / scale
         "fit_on": {"questions": len(sets), "sentences": int(len(y)), "positive": int(y.sum())},
     }
 
 
-def top1(sets, models: list[dict]) -> np.ndarray:
+def top1(sets, models: list[dict], *, runner: float | None = None) -> np.ndarray:
     """For each set, whether its best-scored candidate holds a fact, under the model
-    given for it."""
-    hits = []
-    for (_, cands, labels), m in zip(sets, models):
-        s = ranker.matrix(cands) @ np.array(m["coef"])
-        hits.append(bool(labels[int(np.argmax(s))]))
-    return np.array(hits)
+    given for it; with `runner`, whether the best or the runner-up does when the
+    runner-up's share is at least `runner` times the best's (the answer quotes both:
+    `extractive.RUNNER_SHARE`)."""
+    return np.array([_quoted(cands, m, runner)[0] @ labels > 0 for (_, cands, labels), m in zip(sets, models)])
+
+
+def _quoted(cands: list[dict], m: dict, runner: float | None) -> tuple[np.ndarray, int]:
+    """(0/1 per candidate: quoted, how many are)."""
+    z = ranker.matrix(cands) @ np.array(m["coef"]) / m.get("scale", 1.0)
+    order = np.argsort(-z)
+    take = np.zeros(len(z), dtype=int)
+    take[order[0]] = 1
+    if runner is not None and len(z) > 1 and np.exp(z[order[1]] - z[order[0]]) >= runner:
+        take[order[1]] = 1
+    return take, int(take.sum())
+
+
+def runner_curve(sets, models: list[dict], rows: list[dict]) -> str:
+    """How often the quoted sentences hold a fact, and how many are quoted, for each
+    runner-up share (out-of-fold models): what `extractive.RUNNER_SHARE` is chosen on."""
+    keys = sorted({(r["corpus"], r["group"]) for r in rows})
+    lines = ["runner-up quoted when its share ≥ r × the best's: quoted sentences hold a fact (5-fold), per group",
+             f"{'r':>5}{'sentences':>10}" + "".join(f"{'/'.join(k)[:22]:>24}" for k in keys)]  # fmt: skip
+    for r in (None, 0.5, 0.4, 0.3, 0.2, 0.1):
+        held = top1(sets, models, runner=r)
+        size = np.mean([_quoted(c, m, r)[1] for (_, c, _), m in zip(sets, models)])
+        cells = "".join(f"{held[[i for i, x in enumerate(rows) if (x['corpus'], x['group']) == k]].mean():>24.3f}" for k in keys)
+        lines.append(f"{'-' if r is None else r:>5}{size:>10.2f}{cells}")
+    return "\n".join(lines)
 
 
 def ranker_report(sets) -> str:
@@ -289,7 +313,7 @@ def ranker_report(sets) -> str:
         idx = [i for i, r in enumerate(rows) if (r["corpus"], r["group"]) == key]
         lo = f"{loco[idx].mean():.3f}" if loco is not None else "-"
         lines.append(f"{'/'.join(key):<26}{len(idx):>5}{ins[idx].mean():>11.3f}{cv[idx].mean():>9.3f}{lo:>14}")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n\n" + runner_curve(sets, cv_models, rows)
 
 
 # ---------------------------------------------------------------- collecting

@@ -192,11 +192,15 @@ def score_sentences(
                 "elsewhere": float(elsewhere),
                 "cross": float(not same),
                 "passage_row": float(row),
+                "sentence": float(s),
+                "position": float(n),
+                "query": info.normalized,
             })  # fmt: skip
             out.append(Candidate(s, h, start, end, text, min(1.0, max(0.0, similarity)), lexical, 0.0, elsewhere, similarity))
     ranker.relative(rows)
-    for c, score in zip(out, ranker.scores(rows)):
-        c.score = score
+    points, shares = ranker.scores(rows)
+    for c, score, share in zip(out, points, shares):
+        c.score, c.share = score, share
     out.sort(key=lambda c: -c.score)
     return out
 
@@ -206,6 +210,21 @@ def _sentence(index: Index, hits: list[Hit], hit: int, row: int, known: dict[int
         return known[row]
     _, start, end = index.sentences[row].tolist()
     return Candidate(row, hit, start, end, hits[hit].passage.text[start:end], 0.0, 0.0)
+
+
+def widen(excerpt: Excerpt, other: Candidate, hits: list[Hit], index: Index, candidates: list[Candidate]) -> Excerpt | None:
+    """The excerpt grown to take in `other`, another sentence of its passage, and the
+    sentences between them; None when that passes MAX_CHARS or takes in a sentence
+    addressed to an assistant."""
+    known = {c.row: c for c in candidates}
+    passage = hits[excerpt.hit].passage
+    rows = list(index.sentence_rows[index.position[passage.id]])
+    j = rows.index(other.row)
+    lo, hi = min(rows.index(excerpt.sentences[0].row), j), max(rows.index(excerpt.sentences[-1].row), j)
+    run = [_sentence(index, hits, excerpt.hit, rows[k], known) for k in range(lo, hi + 1)]
+    if any(passage.is_instruction(c.start, c.end) for c in run) or sum(len(c.text) + 1 for c in run) > MAX_CHARS:
+        return None
+    return Excerpt(excerpt.hit, run, excerpt.anchor, label=excerpt.label, coverage=excerpt.coverage, extra=excerpt.extra)
 
 
 def expand(

@@ -26,6 +26,12 @@ on the bulletin and on XQuAD-vi transfers to a bulletin nobody has seen:
   a year, a name; no unit); `passage_best`: 1 for its passage's nearest sentence;
   `defines`: 1 when a definition is asked and the sentence reads as one ("… được định
   nghĩa là …", "… refers to …").
+- `lexical_rank`: 1 / (1 + the sentence's rank by `lexical` in the set);
+  `passage_dense_rank`: the same by `dense` among its passage's sentences (issue 25: the
+  rank, not the raw cosine, says which sentence of a passage is nearest across
+  languages); `next_lexical`, `next_dense_gap`: the next sentence's `lexical` and its
+  `dense_gap` (−1 when it is the passage's last), since a question often names the topic
+  of the sentence before the one that answers it.
 
 The score is the logistic model's P(the sentence holds the answer), fit by `python -m
 assistant calibrate` on question sets of two corpora (labels: the sentence holds one of
@@ -68,6 +74,10 @@ FEATURES = (
     "value",
     "passage_best",
     "defines",
+    "lexical_rank",
+    "passage_dense_rank",
+    "next_lexical",
+    "next_dense_gap",
 )
 MODEL_FILE = Path(__file__).with_name("ranker.json")
 
@@ -85,9 +95,19 @@ def model(path: Path = MODEL_FILE) -> dict:
     return data
 
 
+def _rank(values: list[float]) -> list[float]:
+    """1 / (1 + rank) of each value, the largest first (ties: the earlier first)."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    out = [0.0] * len(values)
+    for r, i in enumerate(order):
+        out[i] = 1.0 / (1 + r)
+    return out
+
+
 def relative(rows: list[dict[str, float]]) -> None:
     """Fill in the features that compare a candidate with the others of its set, in place
-    (`dense_gap`, `dense_first`, `lexical_gap`, `cross_*`)."""
+    (`dense_gap`, `dense_first`, `lexical_gap`, `cross_*`, the ranks, the next
+    sentence's). A row's passage is `passage_row`, its place there `position`."""
     if not rows:
         return
     best_dense = max(r["dense"] for r in rows)
@@ -105,6 +125,19 @@ def relative(rows: list[dict[str, float]]) -> None:
         r["dense_first"] = float(i == first)
         r["cross_dense"] = r["dense"] * r["cross"]
         r["cross_lexical"] = r["lexical"] * r["cross"]
+    for i, value in enumerate(_rank([r["lexical"] for r in rows])):
+        rows[i]["lexical_rank"] = value
+    by_passage: dict[float, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_passage.setdefault(r.get("passage_row", 0.0), []).append(i)
+    for members in by_passage.values():
+        for i, value in zip(members, _rank([rows[i]["dense"] for i in members])):
+            rows[i]["passage_dense_rank"] = value
+    at = {(r.get("passage_row", 0.0), r.get("position", 0.0)): r for r in rows}
+    for r in rows:
+        nxt = at.get((r.get("passage_row", 0.0), r.get("position", 0.0) + 1))
+        r["next_lexical"] = nxt["lexical"] if nxt else 0.0
+        r["next_dense_gap"] = nxt["dense"] - best_dense if nxt else -1.0
 
 
 def matrix(rows: list[dict[str, float]]) -> np.ndarray:
@@ -112,14 +145,19 @@ def matrix(rows: list[dict[str, float]]) -> np.ndarray:
     return np.array([[r.get(f, 0.0) for f in FEATURES] for r in rows], dtype=float).reshape(len(rows), len(FEATURES))
 
 
-def scores(rows: list[dict[str, float]], path: Path = MODEL_FILE) -> list[float]:
-    """P(holds the answer) of each candidate (after `relative`), in [0, 1]."""
+def scores(rows: list[dict[str, float]], path: Path = MODEL_FILE) -> tuple[list[float], list[float]]:
+    """Each candidate's (after `relative`) P(holds the answer), in [0, 1], and its share
+    of the set: P(it is the one that answers | one of the set does), the softmax of the
+    listwise model's scores (they sum to 1)."""
     m = model(path)
-    z = matrix(rows) @ np.array(m["coef"]) + m["intercept"]
-    out = [1.0 / (1.0 + math.exp(-float(v))) for v in z]
+    z = matrix(rows) @ np.array(m["coef"])
+    points = [1.0 / (1.0 + math.exp(-float(v + m["intercept"]))) for v in z]
+    listwise = z / m.get("scale", 1.0)
+    e = np.exp(listwise - listwise.max()) if len(z) else listwise
+    shares = (e / e.sum()).tolist() if len(z) else []
     if (rec := _recorder.get()) is not None:
         rec.append([dict(r) for r in rows])
-    return out
+    return points, shares
 
 
 @contextlib.contextmanager

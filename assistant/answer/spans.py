@@ -20,6 +20,7 @@ class Candidate:
     score: float = 0.0
     elsewhere: bool = False
     similarity: float = 0.0  # the cosine scaled by the band, not clipped: what the models read
+    share: float = 0.0  # P(this one answers | one of the candidates does): the ranker's softmax
 
 
 @dataclass
