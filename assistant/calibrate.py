@@ -259,7 +259,7 @@ def top1(sets, models: list[dict], *, runner: float | None = None) -> np.ndarray
     """For each set, whether its best-scored candidate holds a fact, under the model
     given for it; with `runner`, whether the best or the runner-up does when the
     runner-up's share is at least `runner` times the best's (the answer quotes both:
-    `extractive.RUNNER_SHARE`)."""
+    `excerpt.RUNNER_SHARE`)."""
     return np.array([_quoted(cands, m, runner)[0] @ labels > 0 for (_, cands, labels), m in zip(sets, models)])
 
 
@@ -276,7 +276,7 @@ def _quoted(cands: list[dict], m: dict, runner: float | None) -> tuple[np.ndarra
 
 def runner_curve(sets, models: list[dict], rows: list[dict]) -> str:
     """How often the quoted sentences hold a fact, and how many are quoted, for each
-    runner-up share (out-of-fold models): what `extractive.RUNNER_SHARE` is chosen on."""
+    runner-up share (out-of-fold models): what `excerpt.RUNNER_SHARE` is chosen on."""
     keys = sorted({(r["corpus"], r["group"]) for r in rows})
     lines = ["runner-up quoted when its share ≥ r × the best's: quoted sentences hold a fact (5-fold), per group",
              f"{'r':>5}{'sentences':>10}" + "".join(f"{'/'.join(k)[:22]:>24}" for k in keys)]  # fmt: skip

@@ -108,6 +108,32 @@ def test_saved_models_carry_sign_constraints_where_meaning_is_certain():
     assert ranker.model()["features"] == list(ranker.FEATURES)
 
 
+def _row(passage: int, position: int, dense: float, lexical: float) -> dict:
+    return {"passage_row": float(passage), "position": float(position), "dense": dense, "lexical": lexical, "cross": 0.0}
+
+
+def test_ranker_reads_ranks_and_the_next_sentence_of_each_candidate():
+    rows = [_row(7, 0, 0.9, 0.2), _row(7, 1, 0.5, 0.8), _row(3, 0, 0.7, 0.8)]
+    ranker.relative(rows)
+    # by lexical in the set (a tie: the earlier first), by dense within its passage
+    assert [r["lexical_rank"] for r in rows] == [1 / 3, 1.0, 1 / 2]
+    assert [r["passage_dense_rank"] for r in rows] == [1.0, 1 / 2, 1.0]
+    # the next sentence of passage 7's first is its second; the others have none
+    assert rows[0]["next_lexical"] == 0.8 and rows[0]["next_dense_gap"] == pytest.approx(0.5 - 0.9)
+    assert rows[1]["next_lexical"] == 0.0 and rows[1]["next_dense_gap"] == -1.0
+    assert rows[2]["next_dense_gap"] == -1.0
+
+
+def test_ranker_shares_sum_to_one_and_order_as_its_probabilities():
+    rows = [_row(1, n, d, lex) for n, (d, lex) in enumerate([(0.9, 0.9), (0.6, 0.3), (0.2, 0.0), (0.5, 0.6)])]
+    ranker.relative(rows)
+    points, shares = ranker.scores(rows)
+    assert sum(shares) == pytest.approx(1.0)
+    assert all(0.0 <= p <= 1.0 for p in points)
+    assert np.argsort(points).tolist() == np.argsort(shares).tolist()
+    assert ranker.scores([]) == ([], [])
+
+
 def test_paraphrase_consistency_counts_a_fact_right_only_under_every_wording():
     items = [
         EvalItem(id=f"{f}-{s}", question="q", fact_id=f, style=s, answerable=f != "p3", facts=["x"] if f != "p3" else [])

@@ -30,6 +30,7 @@ from .excerpt import (
     E5_BANDS,
     KEEP_RATIO,
     MAX_CHARS,
+    RUNNER_SHARE,
     Candidate,
     Excerpt,
     coverage,
@@ -65,12 +66,6 @@ from .signals import holds_value, value_kinds
 # (KEEP_RATIO), or when it holds clearly more of the question's words than the best one
 # does (the sentence nearest in meaning and the one that says what was asked disagree).
 WORDS_LEAD = 0.15
-# The runner-up sentence is quoted beside the best when the ranker finds it at least this
-# share as likely to answer (the ratio of their softmax shares). Chosen on the grouped
-# cross-validation of both corpora's question sets (`python -m assistant calibrate`
-# prints the curve): at 0.3 an answer quotes 1.3 sentences on average, and the sentences
-# quoted hold the fact 6–8 points more often than the best alone, in every group.
-RUNNER_SHARE = 0.3
 
 
 def _said_of_another_place(info: QueryInfo, excerpt: Excerpt, hits: list[Hit]) -> tuple[str, str] | None:
