@@ -33,6 +33,9 @@ def test_short_place_names_are_read_as_their_full_names_only_as_written():
 def test_bridge_terms_are_the_words_every_language_writes_the_same():
     assert bridge_terms("When did Tesla move to New York in 1884?") == ["tesla", "new", "york", "1884"]
     assert bridge_terms("Who led the Panthers in sacks?") == ["panthers"]
+    # a possessive is its name; a hyphenated word's lower-case part is no name
+    assert bridge_terms("What inspired the Chinese-like elements of Kublai's government?") == ["chinese", "kublai"]
+    assert bridge_terms("When did Lavoisier’s experiments start?") == ["lavoisier"]
     assert bridge_terms("GovTech xây dựng ứng dụng Parking.sg để làm gì?") == ["govtech", "parking", "sg"]
     # a Vietnamese first word is no name; an asking word never bridges
     assert bridge_terms("Singapore hỗ trợ doanh nghiệp như thế nào?") == ["singapore"]

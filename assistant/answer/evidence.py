@@ -22,9 +22,18 @@ NUMBER_WORDS = {
 
 
 def features(
-    excerpt: Excerpt, candidates: list[Candidate], question: Question, info: QueryInfo, unknown: list[str], hits: list[Hit], index: Index
+    excerpt: Excerpt,
+    candidates: list[Candidate],
+    question: Question,
+    info: QueryInfo,
+    unknown: list[str],
+    hits: list[Hit],
+    index: Index,
+    bands: dict | None = None,
 ) -> dict[str, float]:
-    """The abstention model's inputs for an excerpt (see `abstain.FEATURES`)."""
+    """The abstention model's inputs for an excerpt (see `abstain.FEATURES`); `bands` are
+    the embedder's cosine bands (`excerpt.E5_BANDS` by default)."""
+    bands = bands or E5_BANDS
     passage = hits[excerpt.hit].passage
     other = next((c.score for c in candidates if c.hit != excerpt.hit), 0.0)
     terms, context, idf = terms_for(info, question, index), set(tokens(passage.context)), idf_weights(index)
@@ -68,6 +77,6 @@ def features(
         "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text)),
         # the best passage's cosine to the question on the embedder's band: a question
         # about an article the corpus lacks finds no passage near it
-        "passage_dense": scaled(hits[0].dense_score, E5_BANDS["same" if same_language(info.language, hits[0].passage.language) else "cross"], clip=False)
+        "passage_dense": scaled(hits[0].dense_score, bands["same" if same_language(info.language, hits[0].passage.language) else "cross"], clip=False)
         if hits[0].dense_score is not None else 0.0,
     }

@@ -110,15 +110,14 @@ def best_excerpts(
     # the sentence the ranker finds next most likely to answer, when it is at least
     # RUNNER_SHARE as likely as the best: within reach, the excerpt grows to take it in;
     # otherwise it is quoted on its own
+    # otherwise it is quoted on its own, unless another passage's excerpt joins (below)
     quoted = {c.row for c in best.sentences}
     runner = next((c for c in candidates[1:] if not c.elsewhere and c.row not in quoted), None)
-    if runner is not None and runner.share >= RUNNER_SHARE * candidates[0].share:
-        if runner.hit == best.hit and (wider := widen(best, runner, hits, index, candidates)) is not None:
-            out[0] = best = wider
-        elif len(best.text) + len(runner.text) <= MAX_CHARS + MAX_CHARS // 2:
-            out.append(Excerpt(runner.hit, [runner], runner))
-    if len(out) > 1:
-        return out, candidates
+    if runner is not None and runner.share < RUNNER_SHARE * candidates[0].share:
+        runner = None
+    if runner is not None and runner.hit == best.hit and (wider := widen(best, runner, hits, index, candidates)) is not None:
+        out[0] = best = wider
+        runner = None
     others = [c for c in candidates if c.hit != best.hit and not c.elsewhere]
     second = others[0] if others else None
     if second is not None and second.score < KEEP_RATIO * candidates[0].score:
@@ -133,6 +132,8 @@ def best_excerpts(
             and index.position[hits[more.hit].passage.id] not in listed
         ):
             out.append(more)
+    if len(out) == 1 and runner is not None and len(best.text) + len(runner.text) <= MAX_CHARS + MAX_CHARS // 2:
+        out.append(Excerpt(runner.hit, [runner], runner))
     return out, candidates
 
 
@@ -195,7 +196,7 @@ def compose(
     excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands)
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
-    feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
+    feats = features(excerpts[0], candidates, question, info, unknown, hits, index, bands)
     # a place the corpus never names ("Indonesia") is evidence for the model, and names
     # the abstention
     never = unknown_places(info, index)
@@ -240,7 +241,7 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     apart = set().union(*(tokens(s) for s in missing)) if missing else set()
     unknown = [u for u in unknown if not set(tokens(u)) <= apart]
     feats = [
-        features(e, cands, question, sub_info, unknown, sub_hits, index)
+        features(e, cands, question, sub_info, unknown, sub_hits, index, bands)
         for _, e, cands, sub_info, sub_hits in sides
         if e is not None
     ]

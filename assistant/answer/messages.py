@@ -174,9 +174,11 @@ def topic_names(info: QueryInfo) -> str:
             words = words[1:]
         words = [w for w in words if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
         if words:
-            names.append(" ".join(words[:3]))
-    # typed in lower case, a name with a dot still shows ("app parking.sg …")
-    names += re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized)
+            # an English possessive names its owner ("China's" → "China")
+            names.append(re.sub(r"['’]s$", "", " ".join(words[:3])))
+    # typed in lower case, a name with a dot still shows ("app parking.sg …"); a number
+    # ("1.4") is no name
+    names += [n for n in re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized) if not re.fullmatch(r"[\d.]+", n)]
     return ", ".join(dict.fromkeys(names[:3]))
 
 

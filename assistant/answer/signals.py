@@ -21,15 +21,18 @@ def bridge_terms(text: str) -> list[str]:
 
     >>> bridge_terms("When did Tesla move to New York in 1884?")
     ['tesla', 'new', 'york', '1884']
+    >>> bridge_terms("What inspired the Chinese-like elements of Kublai's government?")
+    ['chinese', 'kublai']
     """
     out = []
     for i, m in enumerate(re.finditer(r"[\w&.'’-]+", text)):
-        word = m.group().strip(".'’-")
-        if not word:
-            continue
-        named = word[:1].isupper() and (i > 0 or not is_vietnamese_syllable(fold(word)))
-        if any(ch.isdigit() for ch in word) or sum(ch.isupper() for ch in word) >= 2 or named:
-            out += [t for t in tokens(word) if t not in ENGLISH_WORDS and t not in asking_words()]
+        # an English possessive is its name ("Kublai's" → "Kublai"); the parts of a
+        # hyphenated word are judged each on its own ("Chinese-like": "Chinese" only)
+        word = re.sub(r"['’]s$", "", m.group().strip(".'’-"))
+        for n, part in enumerate(p for p in word.split("-") if p):
+            named = part[:1].isupper() and (i > 0 or n > 0 or not is_vietnamese_syllable(fold(part)))
+            if any(ch.isdigit() for ch in part) or sum(ch.isupper() for ch in part) >= 2 or named:
+                out += [t for t in tokens(part) if t not in ENGLISH_WORDS and t not in asking_words()]
     return list(dict.fromkeys(out))
 
 
