@@ -203,9 +203,10 @@ class Assistant(Library):
         """
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
-        from .retrieve.followup import GUESS, UNRESOLVED, _merge, dangling, plan, topic_words
+        from .retrieve.followup import _merge, plan
         from .retrieve.intake import question_of
         from .retrieve.question import analyze, kind_of
+        from .retrieve.topic import GUESS, UNRESOLVED, dangling, topic_words
         from .text import tokens
         from .text.lexicon import full_names
 
