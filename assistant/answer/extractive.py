@@ -166,12 +166,15 @@ def compose(
     bands: dict | None = None,
     search: SideSearch | None = None,
     question: Question | None = None,
+    topic: dict[str, set[str]] | None = None,
 ) -> Answer:
     """An extractive answer (or an abstention) for an analysed query and its hits.
 
     `search` re-runs retrieval for a comparison's sides (without it, a comparison is
     answered from `hits` alone); `question` is the analysed user question (by default
-    the query's own analysis).
+    the query's own analysis); `topic` maps a passage id to the folded words it is known
+    to be about beyond its heading (a follow-up's topic, carried by the passages the
+    thread quoted), which the abstention model reads as the heading's words.
     """
     bands = bands or E5_BANDS
     question = question or analyze(info.normalized)
@@ -181,7 +184,8 @@ def compose(
     excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands)
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
-    feats = features(excerpts[0], candidates, question, info, unknown, hits, index)
+    carried = (topic or {}).get(hits[excerpts[0].hit].passage.id, set())
+    feats = features(excerpts[0], candidates, question, info, unknown, hits, index, topic=carried)
     # a place the corpus never names ("Indonesia") is evidence for the model, and names
     # the abstention
     never = unknown_places(info, index)
