@@ -243,13 +243,7 @@ class Assistant(Conversation, Library):
                     info, step = alone, step.model_copy(update={"kind": "standalone", "topic": topic_words(question, self._specific, self._known) or question})
             if result is None and step.ordinal and thread:
                 # "Còn cái thứ ba?": the item of that number of the list the thread quoted
-                item = self._list_item(thread, step.ordinal)
-                if item is not None:
-                    hits, qvec, timings = self.searcher.run(info, **scope, passages={item})
-                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
-                    result.from_thread = True
-                    if result.abstained:
-                        result = None
+                result, hits = self._list_item_answer(thread, step.ordinal, info, asked, scope, bands)
             if result is None and step.kind == "standalone" and local:
                 # a question of its own about what the thread's passages say, every word
                 # of it ("ĐMST mạng lưới là gì?" after the three kinds of innovation):

@@ -23,6 +23,8 @@ SPECIFIC_IDF = math.log(21)
 # A switch to a place or name the bulletin does not say the thing of, in the follow-up's
 # language (its own words for the place, never its whole question).
 NOT_SAID_OF = {"vi": "Bản tin không nói điều này về {entity}.", "en": "The bulletin does not say this of {entity}."}
+# An item of a list that opens with its ordinal word ("Thứ hai, …", "Second, …").
+_ORDINAL_OPENING = re.compile(r"^(?:thu (?:nhat|hai|ba|tu|nam|sau|bay|tam|chin|muoi)|dau tien|first|second|third|fourth|fifth)\b")
 NEAREST_ABOUT = {"vi": "Đoạn gần nhất về {entity}: “{nearest}”", "en": "The nearest passage on {entity}: “{nearest}”"}
 
 
@@ -126,8 +128,12 @@ class Conversation:
 
     def _list_item(self, thread: list[Answer], number: int) -> str | None:
         """The passage that is item `number` of a list the thread quoted: from the first
-        passage the thread cited on, in reading order in its document, the first that
-        opens with that item's mark ("3.", "(3)", "(c)", "Thứ ba", "Third")."""
+        passage the thread cited on, in reading order and within that passage's section,
+        a list (after a lead-in of a passage or two, its items one after the other: "1.",
+        "(2)", "(c)", "Thứ hai, …"), and in it the item that opens with that item's mark
+        ("3.", "(3)", "(c)", "Thứ ba", "Third"). None when the thread quoted no such list,
+        or it has no item of that number."""
+        from .answer.lists import ITEM
         from .retrieve.followup import _ORDINALS
 
         rows = [self.index.position[pid] for pid in quoted(thread) if pid in self.index.position]
@@ -136,13 +142,46 @@ class Conversation:
         start = min(rows)
         words = "|".join(w for w, n in _ORDINALS.items() if n == number)
         mark = re.compile(rf"^(?:\(?{number}[.)]|\({chr(ord('a') + number - 1)}\)|(?:{words})\b)")
-        doc = self.index.passages[start].doc_id
+        first = self.index.passages[start]
+        items = lead_in = 0
         for p in self.index.passages[start : start + 25]:
-            if p.doc_id != doc:
+            if p.doc_id != first.doc_id or p.section[: len(first.section)] != first.section:
                 break
             if mark.match(fold(p.text)):
                 return p.id
+            if ITEM.match(p.text) or _ORDINAL_OPENING.match(fold(p.text)):
+                items += 1
+            elif items or lead_in == 2:
+                break  # the list ended, or none began
+            else:
+                lead_in += 1
         return None
+
+    def _list_item_answer(self, thread: list[Answer], number: int, info, asked, scope: dict, bands):
+        """"Còn cái thứ ba?": item `number` of the list the thread quoted, answered from its
+        passage; when the evidence model refuses it (the item shares no word with "cái thứ
+        ba"), the item's opening is quoted all the same: that it is the item asked for is a
+        fact checked in the text (its mark, in the thread's list), as the title page is for
+        a question about the document. (The answer and its hits), or (None, []) when the
+        thread quoted no such list."""
+        from .answer import extractive as answer_mod
+        from .answer.excerpt import E5_BANDS, expand, score_sentences
+
+        item = self._list_item(thread, number)
+        if item is None:
+            return None, []
+        hits, qvec, _ = self.searcher.run(info, **scope, passages={item})
+        result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
+        if result.abstained and hits:
+            candidates = score_sentences(info, asked, hits, qvec, self.index, bands or E5_BANDS)
+            if candidates:
+                opening = min(candidates, key=lambda c: c.start)
+                excerpt = expand(opening, asked, info, hits, self.index, candidates)
+                evidence = {**result.evidence, "blocked": 1.0}
+                result = answer_mod.quote(info, asked, excerpt, hits, self.index, conf=1.0)
+                result.evidence = evidence
+        result.from_thread = True
+        return result, hits
 
     def _not_said_of(self, result: Answer, entity: str, info, asked, frame: str, scope: dict, bands) -> Answer:
         """A switch to a place or name the bulletin says nothing of this about ("Còn Nhật

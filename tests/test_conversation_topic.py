@@ -134,7 +134,6 @@ def test_a_switch_is_answered_from_a_passage_about_the_new_place(real_bot):
     assert "Tân Cương" not in answer.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 26: the list item asked by its number is found, but the learned abstention refuses it")
 def test_an_item_of_the_thread_s_list_is_asked_by_its_number(real_bot):
     answer = converse(
         real_bot, "Phần hàm ý chính sách nêu bao nhiêu đặc điểm chiến lược?", "Cái đầu tiên là gì?", "Còn cái thứ ba?"

@@ -347,3 +347,7 @@ def _about(info: QueryInfo, question: Question) -> dict:
     return {"question": info.original, "query": info.normalized, "language": info.language, "kind": question.kind}
 
 
+def quote(info: QueryInfo, question: Question, excerpt: Excerpt, hits: list[Hit], index: Index, *, conf: float) -> Answer:
+    """An answer that quotes an excerpt chosen by a fact checked in the text, not by the
+    evidence model (the item of a list a follow-up asks for by its number)."""
+    return _answer(info, question, [(excerpt, hits)], index, conf)
