@@ -220,6 +220,8 @@ def _expand_short_names(question: str, thread: str) -> str:
         }
         if len(found) == 1:
             group = next(iter(found))
+            if places_in(" ".join(fold(question[w.start() :]).split()[:3])) & found:
+                continue  # written in full already ("Hàn Quốc": "Hàn" is its start)
             m = place_match(fold(thread), group)
             spelled = thread[m.start() : m.end()] if m and len(fold(thread)) == len(thread) else english_name(group).title()
             out = out[: w.start()] + spelled + out[w.end() :]
