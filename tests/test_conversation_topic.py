@@ -153,3 +153,34 @@ def test_an_abstention_never_quotes_the_user_s_question(real_bot, question):
         assert question.rstrip("?") not in answer.text
     follow = converse(real_bot, "Songdo là gì?", "Khi nào thì xây xong?")
     assert follow.abstained and "Khi nào thì xây xong" not in follow.text
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["What is Singapore's InnoLeap programme?", "How many proofs of concept came out of it in 2018?", "How much funding did they get?"],
+        # ours, in Vietnamese
+        ["Chương trình InnoLeap của Singapore là gì?", "Được cấp bao nhiêu kinh phí?"],
+    ],
+)
+def test_a_follow_up_is_not_answered_with_what_another_programme_got(real_bot, turns):
+    # the bulletin gives no InnoLeap funding; the hackathon's prize money ("95.000 đô la",
+    # found beyond the thread's passages, in a passage that never names InnoLeap) was quoted
+    answer = converse(real_bot, *turns)
+    assert answer.abstained and "95.000" not in answer.text and "InnoLeap" in answer.text
+    assert turns[-1].rstrip("?") not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("turns", "facts"),
+    [
+        # an English ask after a Vietnamese thread: its sentence names no Didi Chuxing
+        (["Didi Chuxing ở Trung Quốc có bao nhiêu người dùng?", "How accurately can it predict where people will travel?"], ["85%", "15 phút"]),
+        # ours: a Vietnamese ask whose sentence names no Gwanghwamoon, after an English thread
+        (["Tell me about Gwanghwamoon 1st Street", "Cơ quan nào được lập ra để dẫn dắt nó?"], ["Văn phòng Chuyển tiếp Nhân dân"]),
+    ],
+)
+def test_the_follow_up_s_own_ask_chooses_the_sentence_of_the_thread_s_passages(real_bot, turns, facts):
+    answer = converse(real_bot, *turns)
+    assert not answer.abstained and all(f in answer.text for f in facts), answer.text
+    assert answer.from_thread
