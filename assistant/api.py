@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 import time
 from collections.abc import Generator, Iterator
@@ -18,6 +17,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from .answer import brief as brief_mod
+from .conversation import Conversation
 from .embed import embedder as embedder_mod
 from .embed.base import Embedder
 from .errors import IndexProblem
@@ -31,34 +31,9 @@ from .text import NAME_GROUPS, add_corpus_lexicon
 from .text.lexicon import use_glossary
 
 log = logging.getLogger(__name__)
-# log(1 + n/df) for a word in 1 passage of 20: rarer words name something particular
-SPECIFIC_IDF = math.log(21)
-# A switch to a place or name the bulletin does not say the thing of, in the follow-up's
-# language (its own words for the place, never its whole question).
-NOT_SAID_OF = {"vi": "Bản tin không nói điều này về {entity}.", "en": "The bulletin does not say this of {entity}."}
-NEAREST_ABOUT = {"vi": "Đoạn gần nhất về {entity}: “{nearest}”", "en": "The nearest passage on {entity}: “{nearest}”"}
 
 
-def _quoted(thread: list[Answer]) -> list[str]:
-    """The passages the turns quoted; for a turn that abstained, its nearest one (the
-    bulletin has the topic, not what was asked: "năm điểm" is a count the check missed)."""
-    ids = []
-    for answer in thread:
-        ids += [c.passage_id for c in answer.citations] or [h.passage.id for h in answer.related[:1]]
-    return ids
-
-
-def _names(passage: Passage, entity: str) -> bool:
-    """Whether a passage is about a place (its section or its text names it, in any
-    spelling: "Japan", "Nhật Bản") or names a name ("Songdo")."""
-    from .text import fold, places_in, tokens
-
-    where = fold(f"{passage.context} {passage.text}")
-    groups = places_in(fold(entity))
-    return bool(places_in(where) & groups) if groups else set(tokens(entity)) <= set(tokens(where))
-
-
-class Assistant(Library):
+class Assistant(Conversation, Library):
     def __init__(
         self,
         settings: Settings,
@@ -203,9 +178,10 @@ class Assistant(Library):
         """
         from .answer import extractive as answer_mod
         from .answer.summary import summary_request
-        from .retrieve.followup import GUESS, UNRESOLVED, _merge, dangling, plan, topic_words
+        from .retrieve.followup import _merge, plan
         from .retrieve.intake import question_of
         from .retrieve.question import analyze, kind_of
+        from .retrieve.topic import GUESS, UNRESOLVED, dangling, topic_words
         from .text import tokens
         from .text.lexicon import full_names
 
@@ -267,13 +243,7 @@ class Assistant(Library):
                     info, step = alone, step.model_copy(update={"kind": "standalone", "topic": topic_words(question, self._specific, self._known) or question})
             if result is None and step.ordinal and thread:
                 # "Còn cái thứ ba?": the item of that number of the list the thread quoted
-                item = self._list_item(thread, step.ordinal)
-                if item is not None:
-                    hits, qvec, timings = self.searcher.run(info, **scope, passages={item})
-                    result = answer_mod.compose(info, hits, qvec, self.index, bands=bands, question=asked)
-                    result.from_thread = True
-                    if result.abstained:
-                        result = None
+                result, hits = self._list_item_answer(thread, step.ordinal, info, asked, scope, bands)
             if result is None and step.kind == "standalone" and local:
                 # a question of its own about what the thread's passages say, every word
                 # of it ("ĐMST mạng lưới là gì?" after the three kinds of innovation):
@@ -285,28 +255,22 @@ class Assistant(Library):
                     result.from_thread = True
                     if result.abstained:
                         result = None
+            nearest = None
             if result is None and step.kind == "lean" and local:
                 # answer from the thread first: the passages the last turn cited and their
-                # neighbours in reading order. They are about the thread's topic, so the
-                # question's own ask chooses the sentence (not for English: its words
-                # are not the bulletin's), then the ask with the topic; each is checked
-                # as a first question would be, and the whole index is searched when
-                # they do not answer
-                own = self.searcher.analyze(step.ask)
-                own.original = question
-                for probe in [own, info] if own.language != "en" else [info]:
-                    hits, qvec, timings = self.searcher.run(probe, **scope, passages=local)
-                    result = answer_mod.compose(probe, hits, qvec, self.index, bands=bands, question=asked)
-                    if not result.abstained:
-                        result.from_thread = True
-                        result.query = info.normalized
-                        break
-                    result = None
+                # neighbours in reading order (see `Conversation._from_thread`); the whole
+                # index is searched when they do not answer
+                result, nearest, hits, timings = self._from_thread(step, info, asked, local, thread, scope, bands)
             if result is None:
                 hits, qvec, timings = self.searcher.run(info, **scope)
                 result = answer_mod.compose(
                     info, hits, qvec, self.index, bands=bands, search=side_search, question=asked
                 )
+                if nearest is not None and not result.abstained and not self._on_topic(result, step.topic, local):
+                    # an answer about something else than the thread's topic ("How much
+                    # funding did they get?" after InnoLeap: the hackathon's prize money)
+                    # answers another question: the thread's nearest, as an abstention
+                    result = nearest
                 if step.switched_to and (result.abstained or not self._about(result, step.switched_to)):
                     # "Còn Nhật Bản thì sao?": an answer about Japan, or "the bulletin does
                     # not say this of Japan" with the nearest passage that is about it
@@ -373,80 +337,6 @@ class Assistant(Library):
                 else self.ask(str(turn), history=list(turns), mode="extractive", **options)
             )
         return turns
-
-    def _specific(self, word: str) -> bool:
-        """A word that names something particular: in under 5% of the passages, or none."""
-        from .answer.excerpt import idf_weights
-
-        idf = idf_weights(self.index)
-        return idf.get(word, float("inf")) >= SPECIFIC_IDF
-
-    def _list_item(self, thread: list[Answer], number: int) -> str | None:
-        """The passage that is item `number` of a list the thread quoted: from the first
-        passage the thread cited on, in reading order in its document, the first that
-        opens with that item's mark ("3.", "(3)", "(c)", "Thứ ba", "Third")."""
-        from .retrieve.followup import _ORDINALS
-        from .text import fold
-
-        rows = [self.index.position[pid] for pid in _quoted(thread) if pid in self.index.position]
-        if not rows:
-            return None
-        start = min(rows)
-        words = "|".join(w for w, n in _ORDINALS.items() if n == number)
-        mark = re.compile(rf"^(?:\(?{number}[.)]|\({chr(ord('a') + number - 1)}\)|(?:{words})\b)")
-        doc = self.index.passages[start].doc_id
-        for p in self.index.passages[start : start + 25]:
-            if p.doc_id != doc:
-                break
-            if mark.match(fold(p.text)):
-                return p.id
-        return None
-
-    def _known(self, word: str) -> bool:
-        """A folded word the corpus uses."""
-        from .answer.excerpt import idf_weights
-
-        return word in idf_weights(self.index)
-
-    def _words_of(self, passage_ids: set[str]) -> set[str]:
-        """The folded words of some passages (the thread's)."""
-        from .text import tokens
-
-        return {t for pid in passage_ids for t in tokens(self.passage(pid).text)}
-
-    def _not_said_of(self, result: Answer, entity: str, info, asked, frame: str, scope: dict, bands) -> Answer:
-        """A switch to a place or name the bulletin says nothing of this about ("Còn Nhật
-        Bản thì sao?" after a question on Singapore's Citizens' Jury): "The bulletin does
-        not say this of Japan", in the follow-up's language, with the nearest passage that
-        is about it (the best sentence of the passages that name it)."""
-        from .answer import extractive as answer_mod
-        from .answer.excerpt import E5_BANDS
-
-        lang = "en" if frame == "en" else "vi"
-        text = NOT_SAID_OF[lang].format(entity=entity)
-        hits, qvec, _ = self.searcher.run(info, **{**scope, "k": max(scope["k"] or 5, 20)})
-        near = [h for h in hits if _names(h.passage, entity)][:3]
-        if near:
-            excerpts, _ = answer_mod.best_excerpts(asked, info, near, qvec, self.index, bands or E5_BANDS)
-            if excerpts:
-                text += " " + NEAREST_ABOUT[lang].format(entity=entity, nearest=excerpts[0].anchor.text)
-            result.related = near
-        return result.model_copy(update={"text": text, "language": frame, "abstained": True, "citations": [], "sentences": []})
-
-    def _about(self, answer: Answer, entity: str) -> bool:
-        """Whether an answer quotes a passage about a place or name (its section or its text
-        names it; "Japan" and "Nhật Bản" alike)."""
-        return any(_names(self.passage(c.passage_id), entity) for c in answer.citations if c.passage_id in self.index.position)
-
-    def _thread_passages(self, thread: list[Answer], *, turns: int = 1) -> set[str]:
-        """Passages the last turn cited (the one a pronoun points to), with their neighbours
-        in reading order."""
-        ids: set[str] = set()
-        for answer in thread[-turns:]:
-            for c in answer.citations:
-                if c.passage_id in self.index.position:
-                    ids.update(p.id for p in self.neighbours(c.passage_id, before=1, after=1))
-        return ids
 
     def _with_llm(
         self, extractive: Answer, info, hits: list[Hit], guard: AbstractContextManager

@@ -452,6 +452,25 @@ def test_an_abstention_names_places_as_written():
     assert topic_names(info) == "Singapore, China"
 
 
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        # a follow-up's query: its ask, then the thread's topic
+        ("How accurately can it predict where people will travel – Didi Chuxing Trung Quốc", "Didi Chuxing, Trung Quốc"),
+        ("Kế hoạch thực hiện nó gồm mấy điểm – Singapore đưa tầm nhìn Quốc gia Thông minh", "Singapore"),
+        ("Cơ quan nào được lập ra – Gwanghwamoon 1st Street Hàn Quốc", "Gwanghwamoon 1st Street, Hàn Quốc"),
+        ("Seoul Metropolitan Government làm gì?", "Seoul Metropolitan Government"),
+    ],
+)
+def test_an_abstention_names_whole_names_never_their_pieces(query, names):
+    # it said "Didi Chuxing Trung", "Singapore, Quốc, Thông", "Gwanghwamoon, Street Hàn Quốc"
+    from assistant.answer.messages import topic_names
+    from assistant.models import QueryInfo
+
+    info = QueryInfo(original="", normalized=query, language="vi", dense_query="", lexical_terms=[], dense_weight=0.5)
+    assert topic_names(info) == names
+
+
 @pytest.mark.model
 def test_a_list_item_is_quoted_once(real_bot):
     # typed without diacritics, a second excerpt from item (e) repeated (d), (e), (f)

@@ -292,7 +292,6 @@ def test_an_abstention_says_a_value_is_not_given_only_when_its_quote_gives_none(
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason="issue 26: the follow-up's sentence is scored against the query with the thread's topic")
 def test_a_follow_up_s_sentence_is_chosen_by_its_own_ask(real_bot):
     first = real_bot.ask("Gwanghwamoon 1st Street là gì?")
     answer = real_bot.ask("Cơ quan nào được lập ra để điều hành nó?", history=[first])

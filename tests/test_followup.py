@@ -145,6 +145,12 @@ def test_a_place_the_thread_named_written_short_is_spelled_out():
     assert step.kind == "standalone" and step.query == "Dien tich Singapore bao nhieu?"
 
 
+def test_a_place_written_in_full_is_not_spelled_out_again():
+    # "Hàn" is the start of "Hàn Quốc" (the app reads "Hàn" as "Hàn Quốc" before the plan)
+    step = _plan("Cụ thể năm 2020 Hàn Quốc xếp thứ mấy?", "Hàn Quốc đứng ở đâu trong bảng xếp hạng Chính phủ điện tử?")
+    assert "Hàn Quốc Quốc" not in step.query and "Hàn Quốc" in step.query
+
+
 def test_a_rare_word_the_thread_does_not_use_may_be_a_question_of_its_own():
     step = _plan("Cuộc thi hackathon là gì?", "Songdo là gì?", thread_words={"songdo", "incheon"})
     assert step.kind == "lean" and step.own_words == ["hackathon"]  # tried alone first

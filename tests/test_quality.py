@@ -83,7 +83,7 @@ CONVERSATIONS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="learned abstention (issue 24): the count of another programme is quoted (P above the threshold)")
+@pytest.mark.xfail(strict=True, reason="learned abstention (issue 24): the count of another programme is no longer quoted (issue 26), but Ten Million Imagination Oasis's own sentence, with no count, is (P above the threshold), as it is for the question asked first")
 def test_a_follow_up_the_bulletin_does_not_answer_abstains(real_bot):
     # The bulletin counts the proposals of Gwanghwamoon 1st Street (180.706), not those of
     # Ten Million Imagination Oasis: quoting that number here would answer another question.

@@ -30,13 +30,20 @@ def features(
     hits: list[Hit],
     index: Index,
     bands: dict | None = None,
+    *,
+    topic: set[str] = frozenset(),
 ) -> dict[str, float]:
     """The abstention model's inputs for an excerpt (see `abstain.FEATURES`); `bands` are
-    the embedder's cosine bands (`excerpt.E5_BANDS` by default)."""
+    the embedder's cosine bands (`excerpt.E5_BANDS` by default).
+
+    `topic` are folded words the excerpt is known to be about beyond its section's
+    heading (a follow-up's topic, which the thread's passages were chosen for): they count
+    as the heading's words do, half."""
     bands = bands or E5_BANDS
     passage = hits[excerpt.hit].passage
     other = next((c.score for c in candidates if c.hit != excerpt.hit), 0.0)
-    terms, context, idf = terms_for(info, question, index), set(tokens(passage.context)), idf_weights(index)
+    terms, idf = terms_for(info, question, index), idf_weights(index)
+    context = set(tokens(passage.context)) | set(topic)
     extra = [index.passages[r].text[s:e] for r, s, e in excerpt.extra]
     typed = has_answer_type(question, " ".join([excerpt.text, *extra]))
     # the question's words around what the kind asks for: the best coverage of a
@@ -55,14 +62,14 @@ def features(
     given = set(question.given if question.given is not None else re.findall(r"\d+", question.text))
     if question.kind == "yes-no":
         given = set()  # "Có phải … 50 tỷ USD không?": the bulletin's other number is the answer
-    shown_text = " ".join([excerpt.text, *extra, passage.context])
+    shown_text = " ".join([excerpt.text, *extra, passage.context, *topic])
     shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
     shown_words = set(tokens(shown_text))
     bridges = set(bridge_terms(info.normalized)) - set(place_words(places_in(fold(info.normalized))))
     passage_words = set(tokens(f"{passage.text} {passage.context}"))
     return {
         "dense": excerpt.anchor.similarity,
-        "coverage": excerpt.coverage,
+        "coverage": coverage(terms, set(tokens(excerpt.text)), context, idf) if topic else excerpt.coverage,
         "passage_coverage": coverage(terms, passage_words, set(), idf),
         "type_coverage": type_coverage,
         "type_missing": float(typed is False),

@@ -181,12 +181,15 @@ def compose(
     bands: dict | None = None,
     search: SideSearch | None = None,
     question: Question | None = None,
+    topic: dict[str, set[str]] | None = None,
 ) -> Answer:
     """An extractive answer (or an abstention) for an analysed query and its hits.
 
     `search` re-runs retrieval for a comparison's sides (without it, a comparison is
     answered from `hits` alone); `question` is the analysed user question (by default
-    the query's own analysis).
+    the query's own analysis); `topic` maps a passage id to the folded words it is known
+    to be about beyond its heading (a follow-up's topic, carried by the passages the
+    thread quoted), which the abstention model reads as the heading's words.
     """
     bands = bands or E5_BANDS
     question = question or analyze(info.normalized)
@@ -196,7 +199,8 @@ def compose(
     excerpts, candidates = best_excerpts(question, info, hits, qvec, index, bands)
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
-    feats = features(excerpts[0], candidates, question, info, unknown, hits, index, bands)
+    carried = (topic or {}).get(hits[excerpts[0].hit].passage.id, set())
+    feats = features(excerpts[0], candidates, question, info, unknown, hits, index, bands, topic=carried)
     # a place the corpus never names ("Indonesia") is evidence for the model, and names
     # the abstention
     never = unknown_places(info, index)
@@ -358,3 +362,7 @@ def _about(info: QueryInfo, question: Question) -> dict:
     return {"question": info.original, "query": info.normalized, "language": info.language, "kind": question.kind}
 
 
+def quote(info: QueryInfo, question: Question, excerpt: Excerpt, hits: list[Hit], index: Index, *, conf: float) -> Answer:
+    """An answer that quotes an excerpt chosen by a fact checked in the text, not by the
+    evidence model (the item of a list a follow-up asks for by its number)."""
+    return _answer(info, question, [(excerpt, hits)], index, conf)

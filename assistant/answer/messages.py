@@ -13,7 +13,7 @@ from ..models import Answer, QueryInfo
 from ..retrieve.question import asking_words
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
-from ..text import fold, place_match, places_in
+from ..text import NAME_GROUPS, fold, place_match, places_in
 from ..text.language import is_vietnamese_syllable
 from ..text.lexicon import english_name
 from .names import capitalised_runs
@@ -166,20 +166,53 @@ def topic_names(info: QueryInfo) -> str:
     """The names a question is about ("Parking.sg", "Songdo", "Nhật Bản"), for an
     abstention's message; a run of capitalised words is one name."""
     names = []
-    for first, run in capitalised_runs(info.normalized):
+    for first, run in _through_numbers(info.normalized):
         words = list(run)
         # a question's first word is capitalised anyway; it names something when it is no
         # Vietnamese word ("Songdo có bao nhiêu dân?") or starts a place ("Nhật Bản …")
         if first == 0 and is_vietnamese_syllable(fold(words[0])) and not places_in(fold(" ".join(words))):
             words = words[1:]
         words = [w for w in words if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
-        if words:
+        for part in _at_places(words) if words else []:
+            # a lone capitalised Vietnamese syllable of a title ("Quốc" of "Quốc gia Thông
+            # minh") names nothing by itself
+            if len(part) == 1 and is_vietnamese_syllable(fold(part[0])) and not places_in(fold(part[0])):
+                continue
             # an English possessive names its owner ("China's" → "China")
-            names.append(re.sub(r"['’]s$", "", " ".join(words[:3])))
+            names.append(re.sub(r"['’]s$", "", " ".join(part[:4])))
     # typed in lower case, a name with a dot still shows ("app parking.sg …"); a number
     # ("1.4") is no name
     names += [n for n in re.findall(r"\b\w+(?:\.\w+)+\b", info.normalized) if not re.fullmatch(r"[\d.]+", n)]
     return ", ".join(dict.fromkeys(names[:3]))
+
+
+def _through_numbers(text: str) -> list[tuple[int, list[str]]]:
+    """`capitalised_runs`, a run going on through a word that starts with a digit between
+    two capitalised ones ("Gwanghwamoon 1st Street")."""
+    words = re.findall(r"[\w'’-]+(?:\.[\w]+)*", text)
+    runs: list[tuple[int, list[str]]] = []
+    for first, run in capitalised_runs(text):
+        joins = runs and first == runs[-1][0] + len(runs[-1][1]) + 1 and words[first - 1][:1].isdigit()
+        if joins and not is_vietnamese_syllable(fold(runs[-1][1][-1])):
+            runs[-1] = (runs[-1][0], [*runs[-1][1], words[first - 1], *run])
+        else:
+            runs.append((first, list(run)))
+    return runs
+
+
+def _at_places(words: list[str]) -> list[list[str]]:
+    """A run of capitalised words with the place it ends in cut off: "Didi Chuxing Trung
+    Quốc" names Didi Chuxing and China (never "Didi Chuxing Trung"); a place that begins
+    a name stays in it ("Seoul Metropolitan Government")."""
+    for n in (3, 2, 1):
+        if len(words) > n and _is_place(words[-n:]):
+            return [words[:-n], words[-n:]]
+    return [words]
+
+
+def _is_place(words: list[str]) -> bool:
+    folded = fold(" ".join(words))
+    return any(folded in NAME_GROUPS[g] for g in places_in(folded))
 
 
 # What an abstention says it does not cover: "this", or "this" about the names the
