@@ -38,6 +38,10 @@ def test_a_share_asked_beside_a_cost_wants_a_percentage():
         # folded, "hai" is also "hại" (harm): numerals are read as written
         ("Có bao nhiêu đặc điểm?", "những tác hại đặc điểm", False),
         ("How many drivers are there?", "Two drivers stand out", True),
+        # "năm" is five before the noun the question counts, a year elsewhere
+        ("Kế hoạch thực hiện nó gồm mấy điểm?", "Kế hoạch hành động gồm năm điểm chính", True),
+        ("Kế hoạch thực hiện nó gồm mấy điểm?", "Năm 2014 kế hoạch được đưa ra", False),
+        ("Có bao nhiêu trụ cột?", "Chiến lược dựa trên năm trụ cột", True),
     ],
 )
 def test_a_count_may_be_written_as_a_word(question, excerpt, holds):

@@ -27,10 +27,7 @@ beside this file, so answering needs no scikit-learn. The features (`FEATURES`):
 - `unknown_place`: 1 when the question names a place the corpus never names ("Indonesia");
 - `value_missing`: 1 when the question asks for a count, a year or a name and the excerpt
   gives none in any unit or wording (`type_missing` asks for the unit too: "bao nhiêu
-  dân" wants "dân … người" beside the number);
-- `passage_dense`: the best passage's cosine to the question on the embedder's band: a
-  question about an article the corpus lacks finds no passage near it (it lifted the
-  XQuAD far misses abstained by a model fit on the bulletin alone from 47% to 74%).
+  dân" wants "dân … người" beside the number).
 
 The model is fit on two corpora and all wordings by `python -m assistant calibrate`
 (see `calibrate.py`), with sign constraints (`BOUNDS`) where the meaning is certain:
@@ -63,7 +60,6 @@ FEATURES = (
     "passage_coverage",
     "unknown_place",
     "value_missing",
-    "passage_dense",
 )
 # (low, high) of each coefficient; None: free.
 BOUNDS = {
@@ -80,7 +76,6 @@ BOUNDS = {
     "passage_coverage": (0.0, None),
     "unknown_place": (None, 0.0),
     "value_missing": (None, 0.0),
-    "passage_dense": (0.0, None),
 }
 MODEL_FILE = Path(__file__).with_name("abstention.json")
 

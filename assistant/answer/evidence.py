@@ -10,7 +10,7 @@ from ..retrieve.question import Question
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens
 from ..text.language import same_language
-from .excerpt import E5_BANDS, coverage, idf_weights, scaled, terms_for
+from .excerpt import coverage, idf_weights, terms_for
 from .signals import bridge_terms, holds_value, value_kinds
 from .spans import Candidate, Excerpt
 
@@ -29,17 +29,14 @@ def features(
     unknown: list[str],
     hits: list[Hit],
     index: Index,
-    bands: dict | None = None,
     *,
     topic: set[str] = frozenset(),
 ) -> dict[str, float]:
-    """The abstention model's inputs for an excerpt (see `abstain.FEATURES`); `bands` are
-    the embedder's cosine bands (`excerpt.E5_BANDS` by default).
+    """The abstention model's inputs for an excerpt (see `abstain.FEATURES`).
 
     `topic` are folded words the excerpt is known to be about beyond its section's
     heading (a follow-up's topic, which the thread's passages were chosen for): they count
     as the heading's words do, half."""
-    bands = bands or E5_BANDS
     passage = hits[excerpt.hit].passage
     other = next((c.score for c in candidates if c.hit != excerpt.hit), 0.0)
     terms, idf = terms_for(info, question, index), idf_weights(index)
@@ -82,8 +79,4 @@ def features(
         "bridge_missing": len(bridges - shown_words) / len(bridges) if bridges else 0.0,
         # no value of the asked kind in any unit or wording (type_missing: none with the unit)
         "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text)),
-        # the best passage's cosine to the question on the embedder's band: a question
-        # about an article the corpus lacks finds no passage near it
-        "passage_dense": scaled(hits[0].dense_score, bands["same" if same_language(info.language, hits[0].passage.language) else "cross"], clip=False)
-        if hits[0].dense_score is not None else 0.0,
     }

@@ -200,7 +200,7 @@ def compose(
     if not excerpts:
         return _abstain(info, question, hits, 0.0, None)
     carried = (topic or {}).get(hits[excerpts[0].hit].passage.id, set())
-    feats = features(excerpts[0], candidates, question, info, unknown, hits, index, bands, topic=carried)
+    feats = features(excerpts[0], candidates, question, info, unknown, hits, index, topic=carried)
     # a place the corpus never names ("Indonesia") is evidence for the model, and names
     # the abstention
     never = unknown_places(info, index)
@@ -245,7 +245,7 @@ def _compose_compare(info, hits, question, index, bands, search, unknown) -> Ans
     apart = set().union(*(tokens(s) for s in missing)) if missing else set()
     unknown = [u for u in unknown if not set(tokens(u)) <= apart]
     feats = [
-        features(e, cands, question, sub_info, unknown, sub_hits, index, bands)
+        features(e, cands, question, sub_info, unknown, sub_hits, index)
         for _, e, cands, sub_info, sub_hits in sides
         if e is not None
     ]

@@ -47,6 +47,10 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         return len(years) >= (2 if f["date_range"].search(fold(question.text)) else 1)
     if kind == "number":
         written = numerals(excerpt)  # "bốn đặc điểm" counts as "4 đặc điểm"
+        # "năm" is a year, or five: five before the very noun the question counts ("gồm
+        # mấy điểm?" … "năm điểm")
+        if counted := re.search(r"\b(?:may|bao nhieu)\s+(\w+)", fold(question.text)):
+            written = re.sub(rf"\bn[aă]m (?={re.escape(counted.group(1))}\b)", "5 ", fold(written))
         numbers = [n for n in re.findall(r"\d[\d.,]*", written) if n.strip(".,") not in given]
         if not any(not re.fullmatch(r"(19|20)\d{2}", n.strip(".,")) for n in numbers):
             return False
