@@ -82,6 +82,28 @@ def test_unsearchable_questions_say_why(fake_bot, question, message):
             call(question)
 
 
+@pytest.mark.parametrize(
+    "message, language, reply",
+    [
+        ("Xin chào!", "vi", "Xin chào! Tôi trả lời câu hỏi về bản tin"),
+        ("hi there", "en", "Hello! I answer questions about the bulletin"),
+        ("Cám ơn bạn nhiều nhé", "vi", "Không có gì."),
+        ("thank you!", "en", "You're welcome."),
+        ("Tạm biệt", "vi", "Tạm biệt!"),
+    ],
+)
+def test_a_greeting_or_thanks_gets_a_reply_not_a_quote(fake_bot, message, language, reply):
+    # they used to get a cited passage found for words that ask nothing
+    answer = fake_bot.ask(message)
+    assert answer.abstained and not answer.citations and not answer.related
+    assert answer.text.startswith(reply) and answer.language == language
+
+
+def test_a_question_that_starts_with_a_greeting_is_answered_as_a_question(fake_bot):
+    answer = fake_bot.ask("Chào bạn, Songdo là gì?")
+    assert "Tôi trả lời câu hỏi" not in answer.text
+
+
 def test_a_question_that_is_not_text_says_so(fake_bot):
     with pytest.raises(BadQuery, match="must be text"):
         fake_bot.search(b"Singapore")  # type: ignore[arg-type]

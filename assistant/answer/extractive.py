@@ -18,6 +18,7 @@ import numpy as np
 
 from ..models import Answer, AnswerSentence, Citation, Hit, QueryInfo
 from ..retrieve.answer_types import has_answer_type
+from ..retrieve.intake import small_talk
 from ..retrieve.question import Question, analyze, source_kinds
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens, with_countries
@@ -48,6 +49,7 @@ from .messages import (
     NOT_GIVEN,
     ONE_SIDE,
     SIDE_MISSING,
+    SMALL_TALK,
     UNSURE,
     UNSURE_PLAIN,
     WHAT,
@@ -193,6 +195,8 @@ def compose(
     """
     bands = bands or E5_BANDS
     question = question or analyze(info.normalized)
+    if talk := small_talk(info.original):  # "xin chào", "thanks": no question to quote for
+        return Answer(**_about(info, question), text=SMALL_TALK[lang_of(info.language)][talk], abstained=True, related=[])
     unknown = unknown_words(info, index)
     if question.kind == "compare" and len(question.sides) >= 2 and search is not None:
         return _compose_compare(info, hits, question, index, bands, search, unknown)

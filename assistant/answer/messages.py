@@ -52,6 +52,19 @@ UNSURE = {
 }
 
 
+# The reply to a message that is no question (`intake.small_talk`).
+SMALL_TALK = {
+    "vi": {
+        "greeting": "Xin chào! Tôi trả lời câu hỏi về bản tin, trích đúng câu chữ của nó. Hãy hỏi, ví dụ: “Singapore hỗ trợ doanh nghiệp vừa và nhỏ như thế nào?”",
+        "thanks": "Không có gì. Bạn cứ hỏi tiếp về bản tin.",
+        "goodbye": "Tạm biệt!",
+    },
+    "en": {
+        "greeting": "Hello! I answer questions about the bulletin, quoting its own words. Ask, for example: “How does Singapore support small and medium enterprises?”",
+        "thanks": "You're welcome. Ask anything else about the bulletin.",
+        "goodbye": "Goodbye!",
+    },
+}
 UNSURE_PLAIN = {
     "vi": "Bản tin không trả lời rõ câu hỏi này. Câu gần nhất, có thể không phải câu trả lời: “{nearest}”",
     "en": "The bulletin does not clearly answer this. The nearest sentence, which may not be the answer: “{nearest}”",

@@ -10,6 +10,8 @@ Small checks of their own, called by the edges (the app, `Assistant.ask_stream`)
 'Singapo hỗ trợ doanh nghiệp nhỏ thế nào?'
 >>> foreign_script("新加坡如何支持中小企业？"), foreign_script("싱가포르는 어떻게?"), foreign_script("Singapo 新加坡")
 ('zh', 'ko', None)
+>>> small_talk("Xin chào!"), small_talk("thanks a lot"), small_talk("Chào Singapore hỗ trợ gì?")
+('greeting', 'thanks', None)
 """
 
 from __future__ import annotations
@@ -41,6 +43,29 @@ SCRIPTS = {
     "DEVANAGARI": "hi",
     "GREEK": "el",
 }
+
+
+# What people type to a chat that is no question: a greeting, thanks, a goodbye (the whole
+# message, folded; "chào" alone, "cảm ơn bạn nhiều", "hi there", "thank you!").
+SMALL_TALK = {
+    "greeting": re.compile(r"(xin )?chao( ban| anh| chi| em)?|hi( there)?|hello( there)?|hey|good (morning|afternoon|evening)"),
+    "thanks": re.compile(r"(xin )?cam on( ban| nhieu| ban nhieu)?|thanks?( you)?( (a lot|so much|very much))?|ty|tks|ok(ay)?,? thanks?"),
+    "goodbye": re.compile(r"tam biet|bye|goodbye|see you"),
+}
+
+
+def small_talk(text: str) -> str | None:
+    """"greeting", "thanks" or "goodbye" when the whole message is one (its punctuation
+    and a polite word aside), else None: it gets a reply saying what the assistant does,
+    never a quote found for words that ask nothing."""
+    from ..text import fold
+
+    folded = re.sub(r"[^\w\s]", " ", fold(text)).split()
+    folded = " ".join(w for w in folded if w not in {"a", "oi", "nhe", "nha"})
+    for kind, pattern in SMALL_TALK.items():
+        if pattern.fullmatch(folded):
+            return kind
+    return None
 
 
 def question_of(text: str) -> str:
