@@ -63,11 +63,7 @@ def test_a_comparison_gets_one_labelled_excerpt_per_side(real_bot, question, sid
 @pytest.mark.parametrize(
     ("question", "topic"),
     [
-        pytest.param(
-            "Singapore đã chi bao nhiêu tiền để xây dựng ứng dụng Parking.sg?",
-            "Parking.sg",
-            marks=pytest.mark.xfail(strict=True, reason="learned abstention (issue 24): this near miss is answered with the Parking.sg sentence (P above the threshold)"),
-        ),
+        ("Singapore đã chi bao nhiêu tiền để xây dựng ứng dụng Parking.sg?", "Parking.sg"),
         ("app parking.sg ton bao nhieu tien de xay dung", "parking.sg"),
         ("Songdo có bao nhiêu dân?", "Songdo"),
     ],

@@ -50,7 +50,8 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         # "năm" is a year, or five: five before the very noun the question counts ("gồm
         # mấy điểm?" … "năm điểm")
         if counted := re.search(r"\b(?:may|bao nhieu)\s+(\w+)", fold(question.text)):
-            written = re.sub(rf"\bn[aă]m (?={re.escape(counted.group(1))}\b)", "5 ", fold(written))
+            noun = counted.group(1)
+            written = re.sub(r"\bnăm (\w+)", lambda m: f"5 {m.group(1)}" if fold(m.group(1)) == noun else m.group(), written)
         numbers = [n for n in re.findall(r"\d[\d.,]*", written) if n.strip(".,") not in given]
         if not any(not re.fullmatch(r"(19|20)\d{2}", n.strip(".,")) for n in numbers):
             return False
