@@ -514,3 +514,32 @@ def test_a_comparison_with_a_place_the_bulletin_never_covers_says_so_and_quotes_
 def test_a_place_the_bulletin_never_names_is_named_with_what_it_covers(real_bot, question, said):
     a = real_bot.ask(question)
     assert a.abstained and a.text.startswith(said)
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        # colloquial ways to ask "when" (paraphrase-dev p-23 asked both and got the
+        # passage's first sentences, no date)
+        ("Hệ thống của Fujitsu được ra mắt tại Kawasaki vào thời gian nào?", "date"),
+        ("Hệ thống mô phỏng sóng thần của Fujitsu ở Kawasaki chạy từ hồi nào?", "date"),
+        ("Songdo được xây từ hồi nào vậy?", "date"),
+        # "câu hỏi nào" (which question) asks no date
+        ("Câu hỏi nào được đặt ra cho chính phủ?", "other"),
+    ],
+)
+def test_colloquial_when_asks_a_date(question, kind):
+    assert analyze(question).kind == kind
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hệ thống mô phỏng lũ lụt sóng thần và sơ tán do Fujitsu phát triển được ra mắt tại Kawasaki vào thời gian nào?",
+        "Hệ thống mô phỏng sóng thần của Fujitsu ở Kawasaki chạy từ hồi nào?",
+    ],
+)
+def test_a_colloquial_when_is_answered_with_the_date(real_bot, question):
+    a = real_bot.ask(question)
+    assert not a.abstained and "tháng 11 năm 2017" in a.text, a.text
