@@ -524,8 +524,9 @@ def test_a_place_the_bulletin_never_names_is_named_with_what_it_covers(real_bot,
         ("Hệ thống của Fujitsu được ra mắt tại Kawasaki vào thời gian nào?", "date"),
         ("Hệ thống mô phỏng sóng thần của Fujitsu ở Kawasaki chạy từ hồi nào?", "date"),
         ("Songdo được xây từ hồi nào vậy?", "date"),
-        # "câu hỏi nào" (which question) asks no date
+        # "câu hỏi nào" (which question), "xe hơi nào" (which car) ask no date
         ("Câu hỏi nào được đặt ra cho chính phủ?", "other"),
+        ("Những hãng xe hơi nào góp tiền xây trạm hydro ở Tokyo?", "other"),
     ],
 )
 def test_colloquial_when_asks_a_date(question, kind):
