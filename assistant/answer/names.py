@@ -44,8 +44,11 @@ def mentioned_places(index: Index) -> set[int]:
     """The place groups the corpus names: a form's words are corpus words, in corpus order.
 
     Read from the vocabulary the index already holds, so it costs the same for one
-    bulletin as for a million passages.
+    bulletin as for a million passages; cached on the index (1.4 ms an `ask` otherwise).
     """
+    cached = getattr(index, "_mentioned_places", None)
+    if cached is not None:
+        return cached
     vocab = index.vocabulary
 
     def named(form: str) -> bool:
@@ -54,7 +57,9 @@ def mentioned_places(index: Index) -> set[int]:
             pair in vocab.folded_pairs for pair in zip(words, words[1:])
         )
 
-    return {i for i, group in enumerate(NAME_GROUPS) if any(named(f) for f in group)}
+    groups = {i for i, group in enumerate(NAME_GROUPS) if any(named(f) for f in group)}
+    index._mentioned_places = groups  # type: ignore[attr-defined]
+    return groups
 
 
 def unknown_words(info: QueryInfo, index: Index) -> list[str]:
