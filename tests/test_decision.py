@@ -239,8 +239,9 @@ def test_colloquial_short_names_compare_the_right_countries(real_bot):
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason="learned ranker (issue 24): Japan's side quotes 'lợi thế … robot', not the 18 triệu USD care robots")
 def test_colloquial_comparison_quotes_the_issue_s_values(real_bot):
+    # it depended on the process's hash seed: a comparison side's words, a set, were
+    # joined in iteration order to find the pairs that say nothing (1 run in 6 passed)
     a = real_bot.ask("So sánh Nhật và Hàn về dùng robot")
     japan = " ".join(s.text for s in a.sentences if s.label == "Nhật Bản")
     assert "18 triệu USD" in japan

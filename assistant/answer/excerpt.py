@@ -151,7 +151,9 @@ def score_sentences(
     idf = idf_weights(index)
     terms = [t for t in terms_for(info, question, index) if t not in given]
     bridges = [t for t in bridge_terms(info.normalized) if t not in given]
-    pairs = content_pairs(info.normalized) - {p for p in content_pairs(" ".join(given))}
+    # pairs of the words the hits are known to be about ("nhat ban") say nothing (a set:
+    # never joined in its iteration order, which varies from process to process)
+    pairs = {p for p in content_pairs(info.normalized) if not (p[0] in given and p[1] in given)}
     loose = value_kinds(question)
     asked_places = places_in(fold(info.normalized))
     # a question about the document itself (its publisher, its references) is answered
