@@ -229,7 +229,7 @@ def test_questions_about_articles_the_corpus_lacks_abstain(xquad_bot, question):
 @pytest.mark.model
 def test_colloquial_short_names_compare_the_right_countries(real_bot):
     """The sides are Japan and Korea ("Nhật", "Hàn"); which of Japan's robot sentences is
-    quoted is the ranker's (see the xfail below)."""
+    quoted is the ranker's (see the test below)."""
     a = real_bot.ask("So sánh Nhật và Hàn về dùng robot")
     labels = [s.label for s in a.sentences]
     assert "Nhật Bản" in labels and "Hàn Quốc" in labels

@@ -200,9 +200,7 @@ def score_sentences(
                 "elsewhere": float(elsewhere),
                 "cross": float(not same),
                 "passage_row": float(row),
-                "sentence": float(s),
                 "position": float(n),
-                "query": info.normalized,
             })  # fmt: skip
             out.append(Candidate(s, h, start, end, text, min(1.0, max(0.0, similarity)), lexical, 0.0, elsewhere, similarity))
     ranker.relative(rows)

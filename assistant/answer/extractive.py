@@ -111,7 +111,6 @@ def best_excerpts(
     out = [best]
     # the sentence the ranker finds next most likely to answer, when it is at least
     # RUNNER_SHARE as likely as the best: within reach, the excerpt grows to take it in;
-    # otherwise it is quoted on its own
     # otherwise it is quoted on its own, unless another passage's excerpt joins (below)
     quoted = {c.row for c in best.sentences}
     runner = next((c for c in candidates[1:] if not c.elsewhere and c.row not in quoted), None)
