@@ -89,6 +89,7 @@ def test_unsearchable_questions_say_why(fake_bot, question, message):
         ("hi there", "en", "Hello! I answer questions about the bulletin"),
         ("Cám ơn bạn nhiều nhé", "vi", "Không có gì."),
         ("thank you!", "en", "You're welcome."),
+        ("thanks a lot", "en", "You're welcome."),  # "a" is no polite ending here
         ("Tạm biệt", "vi", "Tạm biệt!"),
     ],
 )

@@ -20,6 +20,7 @@ import re
 import unicodedata
 
 from ..models import Hit
+from ..text import fold
 
 # A question longer than this is read as a paste, whose question is its last one.
 PASTE_CHARS = 300
@@ -56,12 +57,12 @@ SMALL_TALK = {
 
 def small_talk(text: str) -> str | None:
     """"greeting", "thanks" or "goodbye" when the whole message is one (its punctuation
-    and a polite word aside), else None: it gets a reply saying what the assistant does,
+    and a polite ending aside), else None: it gets a reply saying what the assistant does,
     never a quote found for words that ask nothing."""
-    from ..text import fold
-
-    folded = re.sub(r"[^\w\s]", " ", fold(text)).split()
-    folded = " ".join(w for w in folded if w not in {"a", "oi", "nhe", "nha"})
+    words = re.sub(r"[^\w\s]", " ", fold(text)).split()
+    while words and words[-1] in {"a", "oi", "nhe", "nha"}:  # a polite ending ("cảm ơn ạ")
+        words.pop()
+    folded = " ".join(words)
     for kind, pattern in SMALL_TALK.items():
         if pattern.fullmatch(folded):
             return kind
