@@ -253,7 +253,8 @@ class Answer(BaseModel):
     query: str
     language: Literal["vi", "vi-unaccented", "en"]
     # The question's kind (number, date, who, where, name, list, compare, yes-no,
-    # definition, why, how, summary, other): see assistant/retrieve/question.py.
+    # definition, why, how, summary, other): see assistant/retrieve/question.py; or
+    # "small-talk" for a greeting, thanks or goodbye (retrieve/intake.small_talk).
     kind: str | None = None
     text: str
     sentences: list[AnswerSentence] = Field(default_factory=list)

@@ -96,8 +96,17 @@ def test_unsearchable_questions_say_why(fake_bot, question, message):
 def test_a_greeting_or_thanks_gets_a_reply_not_a_quote(fake_bot, message, language, reply):
     # they used to get a cited passage found for words that ask nothing
     answer = fake_bot.ask(message)
-    assert answer.abstained and not answer.citations and not answer.related
+    assert answer.abstained and not answer.citations and not answer.related and answer.kind == "small-talk"
     assert answer.text.startswith(reply) and answer.language == language
+    # the app shows the reply, not under "no answer found", and has nothing to verify
+    from html import escape
+
+    from assistant.app.render_answer import answer_html, verify_html
+    from assistant.app.render_common import labels
+
+    page = answer_html(answer, lang="vi")
+    assert escape(reply) in page and labels("vi")["abstained"] not in page
+    assert labels("vi")["verify_empty"] in verify_html(answer, {}, lang="vi")
 
 
 def test_a_question_that_starts_with_a_greeting_is_answered_as_a_question(fake_bot):

@@ -195,7 +195,8 @@ def compose(
     bands = bands or E5_BANDS
     question = question or analyze(info.normalized)
     if talk := small_talk(info.original):  # "xin chào", "thanks": no question to quote for
-        return Answer(**_about(info, question), text=SMALL_TALK[lang_of(info.language)][talk], abstained=True, related=[])
+        about = _about(info, question) | {"kind": "small-talk"}
+        return Answer(**about, text=SMALL_TALK[lang_of(info.language)][talk], abstained=True, related=[])
     unknown = unknown_words(info, index)
     if question.kind == "compare" and len(question.sides) >= 2 and search is not None:
         return _compose_compare(info, hits, question, index, bands, search, unknown)

@@ -190,6 +190,8 @@ def short_echo(text: str) -> str:
 def abstention_html(answer: Answer, *, lang: str = "vi") -> str:
     """An abstention: a distinct box, then the nearest passages offered as reading, not as citations."""
     lab = labels(lang)
+    if answer.kind == "small-talk":  # a greeting's reply is no failed search
+        return f'<div class="ba-answer"><p class="ba-text">{escape(answer.text)}</p></div>'
     parts = [
         '<div class="ba-answer ba-abstained">',
         f'<div class="ba-abstain-h">{escape(lab["abstained"])}</div>',
@@ -297,7 +299,7 @@ def verify_html(answer: Answer | None, passages: dict[str, Passage], *, lang: st
     """Each answer sentence beside the passage it cites: whether it is verbatim (yes/no),
     and how well it answers the question (a graded mark); the answering sentence named."""
     lab = labels(lang)
-    if answer is None:
+    if answer is None or answer.kind == "small-talk":  # a greeting has nothing to verify
         return f'<div class="ba-verify ba-empty">{escape(lab["verify_empty"])}</div>'
     head = f'<div class="ba-verify"><p class="ba-verify-q">{escape(answer.question)}</p>'
     if answer.abstained or not answer.sentences:
