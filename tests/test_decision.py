@@ -58,6 +58,41 @@ def test_a_value_of_the_asked_kind_is_read_loosely_without_its_unit():
     assert not holds_value({"name"}, "Sau đó, đội đã ghi điểm", "Ai ghi điểm?")
 
 
+def test_a_quantity_named_before_its_number_is_of_the_asked_unit():
+    # "dân số 17.786.419": the quantity's name, then the bare number; in either language
+    from assistant.retrieve.answer_types import has_answer_type
+    from assistant.retrieve.question import analyze
+
+    sentence = "Đó là Vùng đại Los Angeles với dân số 17.786.419 và San Diego–Tijuana với dân số 5.105.768."
+    for question in ("Dân số của Vùng đại Los Angeles là bao nhiêu?", "What is the population of the Greater Los Angeles Area?"):
+        assert has_answer_type(analyze(question), sentence) is True
+    area = analyze("What is the area of the Amazon basin?")
+    assert has_answer_type(area, "Diện tích lưu vực là 5.500.000 km2.") is True
+    # the name with no number after it, or with only a year, gives no population
+    population = analyze("Dân số Songdo là bao nhiêu?")
+    assert has_answer_type(population, "Dân số Songdo tăng nhanh trong năm 2019.") is False
+
+
+def test_a_place_name_that_qualifies_a_language_or_a_measure_is_no_place():
+    from assistant.text import fold, places_in
+
+    britain = places_in(fold("nước Anh"))
+    assert britain and places_in(fold("người Anh và người Pháp")) >= britain
+    # "tiếng Anh" is English, "mẫu Anh" an acre, "dặm Anh" a mile: a passage using them is not about Britain
+    for text in ("mô tả rừng nhiệt đới Amazon bằng tiếng Anh", "khuôn viên rộng 209 mẫu Anh (85 ha)", "cách Boston khoảng 3 dặm Anh"):
+        assert not places_in(fold(text)) & britain, text
+
+
+def test_a_century_is_a_date():
+    from assistant.retrieve.answer_types import has_answer_type
+    from assistant.retrieve.question import analyze
+
+    assert has_answer_type(analyze("Phong trào Giám lý bắt đầu khi nào?"), "Phong trào bắt đầu vào giữa thế kỷ 18 tại Anh.")
+    assert has_answer_type(analyze("When did the Methodist movement begin?"), "It began in the mid-18th century.")
+    assert holds_value({"year"}, "vào giữa thế kỷ 18", "Phong trào bắt đầu khi nào?")
+    assert not has_answer_type(analyze("Phong trào bắt đầu khi nào?"), "Phong trào bắt đầu tại Anh, với 18 thành viên.")
+
+
 def test_bounded_logistic_regression_keeps_each_sign_it_is_told():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, 2))
@@ -203,6 +238,12 @@ def test_a_value_is_answered_in_whatever_unit_the_text_gives_it(real_bot, questi
         ("Lưu vực sông Amazon có diện tích bao nhiêu km2?", "7.000.000 km vuông"),
         ("Siêu đô thị Nam California đứng thứ mấy về dân số so với toàn quốc?", "thứ ba"),
         ("Lý thuyết độ phức tạp phân loại các vấn đề dựa trên thuộc tính chính nào?", "độ khó"),
+        # ours, one per kind: the quantity named before its number, in English; a century
+        # is a date; "tiếng Anh" (English) and "mẫu Anh" (acres) are no place
+        ("What is the population of the Greater Los Angeles Area?", "17.786.419"),
+        ("Phong trào sau đó trở thành Giáo hội Giám lý Thống nhất bắt đầu khi nào?", "thế kỷ 18"),
+        ("Tên nào cũng được sử dụng để mô tả rừng nhiệt đới Amazon bằng tiếng Anh?", "Amazonia"),
+        ("Trường đại học nằm ở thành phố lớn nào của Hoa Kỳ?", "Boston"),
     ],
 )
 def test_answers_on_a_corpus_nobody_tuned_for_are_not_vetoed_by_their_unit(xquad_bot, question, fact):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..retrieve.question import Question, asking_words, numerals
+from ..retrieve.question import Question, asking_words, forms, numerals
 from ..retrieve.search import ENGLISH_WORDS
 from ..text import fold, tokens
 from ..text.language import is_vietnamese_syllable
@@ -68,6 +68,8 @@ def holds_value(kinds: set[str], text: str, asked: str) -> bool:
     if "number" in kinds and any(not re.fullmatch(r"(1[5-9]|20)\d{2}", n.strip(".,")) for n in numbers):
         return True
     if "year" in kinds and any(re.fullmatch(r"(1[0-9]|20)\d{2}", n.strip(".,")) for n in numbers):
+        return True
+    if "year" in kinds and re.search(forms()["date"], text):  # "giữa thế kỷ 18", "tháng 5"
         return True
     if "name" in kinds:
         asked_words = set(tokens(asked))

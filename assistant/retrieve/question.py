@@ -72,7 +72,7 @@ def forms() -> dict:
     }
     asking = {lang: set(raw["asking"][lang].split()) for lang in ("vi", "en")}
     types = raw["answer_types"]
-    units = [(re.compile(q), _next_to_a_number(e)) for q, e in types["units"].items()]
+    units = [(re.compile(q), _next_to_a_number(e)) for q, e in types["units"].items()]  # fmt: skip
     return {
         "written": set(raw["asking"]["vi_written"].split()),
         "phrases": set(raw["asking"]["vi_phrases"].split("|")),
@@ -309,12 +309,14 @@ def analyze(text: str) -> Question:
     )
 
 
-def _next_to_a_number(unit: str) -> str:
+def _next_to_a_number(unit: str | dict) -> str:
     """A unit's pattern as it must stand in the answer: beside a number ("449 triệu USD",
     "92%", or after a currency sign: "$95"), not anywhere ("tỷ lệ", "cộng đồng" hold
-    "tỷ", "đồng"). A pattern with its own digits ("thứ \\d") stays as it is."""
+    "tỷ", "đồng"). A pattern with its own digits ("thứ \\d") stays as it is. A unit given
+    as {"after": …, "before": …} may also be the quantity's name with the number after
+    it, at most three words on ("dân số 17.786.419", "population of 3.9 million"; folded)."""
+    if isinstance(unit, dict):
+        return f"{_next_to_a_number(unit['after'])}|\\b{unit['before']}(?:\\s+\\S+){{0,3}}?\\s+\\d"
     if r"\d" in unit:
         return unit
     return rf"\d[\d.,]*\s*(?:[^\s\d]+\s+){{0,2}}?{unit}(?![a-zA-Zà-ỹÀ-Ỹđ])|[$€£]\s*\d"
-
-

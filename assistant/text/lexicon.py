@@ -56,10 +56,20 @@ def _within() -> dict[int, int]:
 WITHIN: dict[int, int] = _within()
 
 
+# A place's name after these words is an adjective ("tiếng Anh", "mẫu Anh"), not the place.
+_NOT_AFTER = "".join(rf"(?<!\b{re.escape(w)} )" for w in _read("places.en-vi.json").get("modifies", []))
+
+
+def _named(form: str) -> str:
+    """The pattern of a place's form as a whole word that names the place."""
+    return rf"{_NOT_AFTER}\b{re.escape(form)}\b"
+
+
 def place_match(folded: str, group: int) -> re.Match | None:
-    """Where a folded text names a place group: its longest form found, as a whole word."""
+    """Where a folded text names a place group: its longest form found, as a whole word
+    (not as the adjective of a language or a measure: "tiếng Anh", "mẫu Anh")."""
     for form in sorted(NAME_GROUPS[group], key=len, reverse=True):
-        m = re.search(rf"\b{re.escape(form)}\b", folded)
+        m = re.search(_named(form), folded)
         if m:
             return m
     return None
@@ -175,7 +185,7 @@ def _places_in(folded: str, groups: int) -> frozenset[int]:
     return frozenset(
         i
         for i, group in enumerate(NAME_GROUPS[:groups])
-        if any(re.search(rf"\b{re.escape(form)}\b", folded) for form in group)
+        if any(re.search(_named(form), folded) for form in group)
     )
 
 
