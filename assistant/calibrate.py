@@ -10,7 +10,9 @@ manifest of corpora and question files, asks every question as a user would, and
    features of the evidence the answer found, after the ranker is refit, with sign
    constraints where meaning is certain (more of the question covered never lowers
    P(answerable); a name the corpus never uses never raises it): a bounded logistic
-   regression (scipy's L-BFGS-B), class weights balanced.
+   regression (scipy's L-BFGS-B), class weights balanced. It learns from the unanswerable
+   questions and the answerable ones whose quote holds the fact (`training`): whether the
+   evidence shown answers, not whether some other sentence would have.
 
 Both are reported with cross-validation grouped so that what belongs together never
 straddles folds (the six wordings of a paraphrased fact, the questions of one XQuAD
@@ -31,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .answer import abstain, ranker
+from .answer.excerpt import RUNNER_SHARE
 from .errors import AssistantError
 
 FALSE_ABSTENTION_COST = 2.0
@@ -170,17 +173,39 @@ def decided(rows: list[dict]) -> list[dict]:
     return [r for r in rows if not r["evidence"].get("blocked", 0.0)]
 
 
+def quotes_a_fact(row: dict, model: dict | None = None) -> bool:
+    """Whether the answer stage's quote for an answerable row holds one of its facts: the
+    ranker's best sentence of the first candidate set, and the runner-up it quotes beside
+    it (`excerpt.RUNNER_SHARE`), under `model` (the saved ranker by default). True for a
+    question with no facts listed."""
+    if not row.get("facts"):
+        return True
+    for cands in row.get("sets", [])[:1]:
+        take, _ = _quoted(cands, model or ranker.model(), RUNNER_SHARE)
+        return any(t and any(f.lower() in c["text"].lower() for f in row["facts"]) for t, c in zip(take, cands))
+    return False
+
+
+def training(rows: list[dict]) -> list[dict]:
+    """The rows the abstention model learns from: those it decides (`decided`), less the
+    answerable ones whose quote misses the fact. The model learns whether the evidence it
+    is shown answers; a wrong sentence of an answerable question is the ranker's miss, and
+    labelled "answerable" it taught the model to answer on evidence that answers nothing
+    (grouped 5-fold, both corpora: refused 9.2 → 7.8% on the bulletin, 13.7 → 11.6% on
+    XQuAD, right answers +1.3 and +1.8 points, left-out articles abstained the same)."""
+    return [r for r in decided(rows) if not r["answerable"] or r.get("quotes_fact", True)]
+
+
 def decisions(rows: list[dict], *, k: int = 5) -> np.ndarray:
     """Cross-validated abstention per row (0 or 1): the model's, fit (threshold
-    included) without the row's fold on the rows it decides; 1 for rule-decided rows."""
+    included) without the row's fold on its `training` rows; 1 for rule-decided rows."""
     out = np.ones(len(rows))
     free = [i for i, r in enumerate(rows) if not r["evidence"].get("blocked", 0.0)]
     sub = [rows[i] for i in free]
     x, _ = matrix(sub)
     result = np.zeros(len(sub))
     for train, test in folds(sub, k):
-        train_rows = [sub[i] for i in train]
-        m = fit_abstention(train_rows)
+        m = fit_abstention(training([sub[i] for i in train]))
         result[test] = predict(np.array(m["coef"]), m["intercept"], x[test]) < m["threshold"]
     out[free] = result
     return out
@@ -191,7 +216,7 @@ def leave_one_corpus_out(rows: list[dict]) -> dict[str, np.ndarray]:
     out = {}
     corpora = sorted({r.get("corpus", "") for r in rows})
     for held in corpora if len(corpora) > 1 else []:
-        train = decided([r for r in rows if r.get("corpus") != held])
+        train = training([r for r in rows if r.get("corpus") != held])
         test = [r for r in rows if r.get("corpus") == held]
         m = fit_abstention(train)
         x, _ = matrix(test)
@@ -402,7 +427,9 @@ def calibrate(settings, manifest: Path = MANIFEST, *, k: int = 5) -> str:
     report = [ranker_report(sets)]
     ranker.model.cache_clear()
     rows = collect_all(settings, manifest)  # the evidence the refit ranker finds
-    model = fit_abstention(decided(rows))
+    for r in rows:
+        r["quotes_fact"] = r["answerable"] and quotes_a_fact(r)
+    model = fit_abstention(training(rows))
     abstain.MODEL_FILE.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     abstain.model.cache_clear()
     report.append(format_cv(rows, decisions(rows, k=k), model, k, loco=leave_one_corpus_out(rows)))

@@ -454,6 +454,13 @@ def test_an_abstention_names_places_as_written():
     q = "Is it true that Singapore has about 50 million people compared with China's 1.4 billion?"
     info = QueryInfo(original=q, normalized=q, language="en", dense_query="", lexical_terms=[], dense_weight=0.5)
     assert topic_names(info) == "Singapore, China"
+    # an English question's capitalised first word is no name (it said "about Based")
+    q = "Based on its origin, what three kinds of public service innovation does the bulletin distinguish?"
+    info = QueryInfo(original=q, normalized=q, language="en", dense_query="", lexical_terms=[], dense_weight=0.5)
+    assert topic_names(info) == ""
+    q = "Describe what Seoul Metropolitan Government does"
+    info = QueryInfo(original=q, normalized=q, language="en", dense_query="", lexical_terms=[], dense_weight=0.5)
+    assert topic_names(info) == "Seoul Metropolitan Government"
 
 
 @pytest.mark.parametrize(

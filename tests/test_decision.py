@@ -37,6 +37,11 @@ def test_bridge_terms_are_the_words_every_language_writes_the_same():
     assert bridge_terms("What inspired the Chinese-like elements of Kublai's government?") == ["chinese", "kublai"]
     assert bridge_terms("When did Lavoisier’s experiments start?") == ["lavoisier"]
     assert bridge_terms("GovTech xây dựng ứng dụng Parking.sg để làm gì?") == ["govtech", "parking", "sg"]
+    # an English question's first word is capitalised by rule: a name only when written
+    # as one ("Based on …" is not; "Singapore's …" is)
+    assert bridge_terms("Based on its origin, what three kinds of public service innovation does the bulletin distinguish?") == []
+    assert bridge_terms("Describe how GovTech built Parking.sg") == ["govtech", "parking", "sg"]
+    assert bridge_terms("Singapore's Smart Nation began when?") == ["singapore", "smart", "nation"]
     # a Vietnamese first word is no name; an asking word never bridges
     assert bridge_terms("Singapore hỗ trợ doanh nghiệp như thế nào?") == ["singapore"]
     assert bridge_terms("Ai là người phát hiện ra oxi?") == []

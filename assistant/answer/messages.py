@@ -17,6 +17,7 @@ from ..text import NAME_GROUPS, fold, place_match, places_in
 from ..text.language import is_vietnamese_syllable
 from ..text.lexicon import english_name
 from .names import capitalised_runs
+from .signals import first_word_names
 
 NOT_COVERED = {
     "vi": "Bản tin không đề cập đến {topic}.",
@@ -181,9 +182,8 @@ def topic_names(info: QueryInfo) -> str:
     names = []
     for first, run in _through_numbers(info.normalized):
         words = list(run)
-        # a question's first word is capitalised anyway; it names something when it is no
-        # Vietnamese word ("Songdo có bao nhiêu dân?") or starts a place ("Nhật Bản …")
-        if first == 0 and is_vietnamese_syllable(fold(words[0])) and not places_in(fold(" ".join(words))):
+        # a question's first word is capitalised anyway ("Based on …" names nothing)
+        if first == 0 and not first_word_names(words[0], info.normalized) and not places_in(fold(" ".join(words))):
             words = words[1:]
         words = [w for w in words if fold(w) not in asking_words() and fold(w) not in ENGLISH_WORDS]
         for part in _at_places(words) if words else []:

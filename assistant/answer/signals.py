@@ -10,14 +10,39 @@ import re
 
 from ..retrieve.question import Question, asking_words, forms, numerals
 from ..retrieve.search import ENGLISH_WORDS
-from ..text import fold, tokens
-from ..text.language import is_vietnamese_syllable
+from ..text import fold, places_in, tokens
+from ..text.language import detect_language, is_vietnamese_syllable
+
+
+def first_word_names(word: str, question: str) -> bool:
+    """Whether a question's capitalised first word is a name. Every sentence capitalises
+    its first word: in Vietnamese it names something when it is no Vietnamese syllable
+    ("Songdo có bao nhiêu dân?") or starts a place ("Nhật Bản …"); in English, where
+    any word may start a question ("Based on …", "Describe …"), only when it is written
+    as a name is (a possessive, "Singapore's"; capitals inside, "GovTech"; a digit,
+    "5G") or is a place of the lexicon ("Japan").
+
+    >>> first_word_names("Based", "Based on its origin, what kinds are there?")
+    False
+    >>> first_word_names("Singapore's", "Singapore's Smart Nation began when?")
+    True
+    >>> first_word_names("Songdo", "Songdo có bao nhiêu dân?")
+    True
+    """
+    bare = re.sub(r"['’]s$", "", word)
+    if places_in(fold(" ".join(question.split()[:3]))) and places_in(fold(bare)):
+        return True
+    if is_vietnamese_syllable(fold(bare)):
+        return False
+    if detect_language(question) != "en":
+        return True
+    return bare != word or any(ch.isupper() for ch in bare[1:]) or any(ch.isdigit() for ch in bare)
 
 
 def bridge_terms(text: str) -> list[str]:
     """The question's words that every language writes the same: numbers ("1900",
-    "180.706"), acronyms ("GDP", "NEA") and names past the first word ("Tesla",
-    "WeChat", "Kawasaki"), folded; never an asking word.
+    "180.706"), acronyms ("GDP", "NEA") and names ("Tesla", "WeChat", "Kawasaki"; the
+    first word when `first_word_names`), folded; never an asking word.
 
     >>> bridge_terms("When did Tesla move to New York in 1884?")
     ['tesla', 'new', 'york', '1884']
@@ -30,7 +55,7 @@ def bridge_terms(text: str) -> list[str]:
         # hyphenated word are judged each on its own ("Chinese-like": "Chinese" only)
         word = re.sub(r"['’]s$", "", m.group().strip(".'’-"))
         for n, part in enumerate(p for p in word.split("-") if p):
-            named = part[:1].isupper() and (i > 0 or n > 0 or not is_vietnamese_syllable(fold(part)))
+            named = part[:1].isupper() and (i > 0 or n > 0 or first_word_names(m.group(), text))
             if any(ch.isdigit() for ch in part) or sum(ch.isupper() for ch in part) >= 2 or named:
                 out += [t for t in tokens(part) if t not in ENGLISH_WORDS and t not in asking_words()]
     return list(dict.fromkeys(out))
