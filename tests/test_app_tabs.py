@@ -185,6 +185,7 @@ SUGGESTED = {
         "What are the special advantages of China?": "Một yếu tố lợi thế đặc biệt của ĐMST khu vực công ở Trung Quốc là lượng lớn dữ liệu",
         "What role does the private sector play in Japan?": "Khu vực tư nhân ít tham gia vào ĐMST dịch vụ công.",
         "How does network innovation work in Korea?": "ĐMST mạng lưới ở Hàn Quốc xuất phát từ hai động lực chính",
+        "How does network innovation work in China?": "Chính quyền các thành phố đã thúc đẩy ĐMST công ngoài Chính phủ trung ương",
         "What does the central government of Singapore do to innovate?": "ở cấp trung ương, họ đã đề ra một chiến lược chung cho một quốc gia thông minh",
         "What role does the private sector play in China?": "khu vực tư nhân là một trong những yếu tố đặc trưng tiêu biểu cho ĐMST dịch vụ công",
         "What is SDG?": "Mục tiêu Phát triển Bền vững (Sustainable Development Goals – SDG)",

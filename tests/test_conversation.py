@@ -57,7 +57,11 @@ def test_switching_language_keeps_the_query_language_and_answers_in_the_new_one(
     answer = converse(real_bot, "How does Singapore procure from SMEs?", "Còn Nhật Bản thì sao?")
     assert answer.query == "How does Japan procure from SMEs?"
     assert answer.language == "vi" and not answer.text.startswith("The bulletin says")
-    assert not answer.abstained and answer.confidence > 0
+    # the bulletin's Japan passage on procurement (its "mua sắm nhanh" trials, tenders cut
+    # into small parts), which never names SMEs: quoted as the answer, or as the nearest
+    # passage about Japan under "the bulletin does not say this of Japan" (issue 26)
+    assert "mua sắm nhanh" in answer.text
+    assert not answer.abstained or answer.text.startswith("Bản tin không nói điều này về Nhật Bản")
 
 
 def test_the_command_line_resolves_each_turn_before_the_next(real_bot, real_settings):

@@ -42,6 +42,8 @@ def test_bridge_terms_are_the_words_every_language_writes_the_same():
     assert bridge_terms("Based on its origin, what three kinds of public service innovation does the bulletin distinguish?") == []
     assert bridge_terms("Describe how GovTech built Parking.sg") == ["govtech", "parking", "sg"]
     assert bridge_terms("Singapore's Smart Nation began when?") == ["singapore", "smart", "nation"]
+    # a term the glossary translates is not written the same: "SMEs" is "doanh nghiệp vừa và nhỏ"
+    assert bridge_terms("How does Japan procure from SMEs?") == ["japan"]
     # a Vietnamese first word is no name; an asking word never bridges
     assert bridge_terms("Singapore hỗ trợ doanh nghiệp như thế nào?") == ["singapore"]
     assert bridge_terms("Ai là người phát hiện ra oxi?") == []
@@ -60,6 +62,15 @@ def test_a_value_of_the_asked_kind_is_read_loosely_without_its_unit():
     # the question's own number is no answer; a year is no count
     assert not holds_value({"number"}, "năm 2018 có 449 triệu", "Kế hoạch 449 triệu USD năm 2018 gồm gì?")
     assert holds_value({"name"}, "Sau đó, Anderson đã ghi điểm", "Ai ghi điểm?")
+    # a class of units asked (money, a duration …) is read in any of its units, never as a count
+    from assistant.retrieve.question import analyze, unit_class
+
+    money = analyze("Singapore đã chi bao nhiêu tiền để xây dựng ứng dụng Parking.sg?")
+    assert not holds_value({"number"}, "ba người trong sáu tháng", money.text, unit_class(money))
+    assert holds_value({"number"}, "dự án tốn 35 tỷ USD", money.text, unit_class(money))
+    # a counted noun may be counted with another word ("ý tưởng" … "180.706 đề xuất")
+    ideas = analyze("Gwanghwamoon nhận được bao nhiêu ý tưởng?")
+    assert unit_class(ideas) is None and holds_value({"number"}, "180.706 đề xuất", ideas.text, unit_class(ideas))
     assert not holds_value({"name"}, "Sau đó, đội đã ghi điểm", "Ai ghi điểm?")
 
 
@@ -96,6 +107,39 @@ def test_a_century_is_a_date():
     assert has_answer_type(analyze("When did the Methodist movement begin?"), "It began in the mid-18th century.")
     assert holds_value({"year"}, "vào giữa thế kỷ 18", "Phong trào bắt đầu khi nào?")
     assert not has_answer_type(analyze("Phong trào bắt đầu khi nào?"), "Phong trào bắt đầu tại Anh, với 18 thành viên.")
+
+
+def test_a_question_is_read_by_its_own_language_s_ways_of_asking():
+    from assistant.retrieve.question import analyze
+
+    # English "may" is no "mấy" (how many); Vietnamese still counts with it
+    assert analyze("The loss of biodiversity may be the result of what, according to environmentalists?").kind != "number"
+    assert analyze("In what year did the Amazon have a drought that may have been worse?").kind == "date"
+    assert analyze("In what year did the Amazon have a drought that may have been worse?").also == []
+    assert analyze("Hàn Quốc có mấy robot?").kind == "number"
+    # "when" after another asking word, or opening a clause before one, asks no date
+    assert analyze("How old was Peyton Manning when he played in Super Bowl 50?").also == []
+    assert analyze("When many people are arrested, what is a common tactic?").kind != "date"
+    assert analyze("What is it called when there is an attempt to overthrow a government?").kind == "name"
+    assert analyze("When did Tesla move to New York?").kind == "date"
+    assert analyze("And in Japan, when did it start?").kind == "date"
+    assert analyze("Korea's mVoting began when?").kind == "date"
+
+
+def test_how_much_asks_money_only_of_money():
+    from assistant.retrieve.answer_types import has_answer_type
+    from assistant.retrieve.question import analyze
+
+    # no money word: any amount answers ("12%", "0,3 đến 0,6 °C")
+    assert has_answer_type(analyze("How much heavier is oxygen 18 than oxygen 16?"), "Oxi 18 nặng hơn khoảng 12%.")
+    assert has_answer_type(analyze("How much has the mean temperature changed in the last century?"), "tăng 0,3 đến 0,6 °C")
+    # money asked: a count is no amount of money
+    assert not has_answer_type(analyze("How much did Korea spend on the robot plan?"), "Hàn Quốc có 80 robot.")
+    assert has_answer_type(analyze("How much did Korea spend on the robot plan?"), "kế hoạch 449 triệu USD")
+    # time asked: a clock time answers, a count does not
+    time_left = analyze("How much time was left in the game when Denver took the score to 24-10?")
+    assert has_answer_type(time_left, "Khi còn 3:08, Denver nâng tỷ số lên 24-10.")
+    assert not has_answer_type(time_left, "Denver có 3 lần chạm bóng.")
 
 
 def test_bounded_logistic_regression_keeps_each_sign_it_is_told():

@@ -6,7 +6,7 @@ import re
 
 from ..models import Hit, QueryInfo
 from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
-from ..retrieve.question import Question
+from ..retrieve.question import Question, unit_class
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens
 from ..text.language import same_language
@@ -63,11 +63,13 @@ def features(
     shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
     shown_words = set(tokens(shown_text))
     bridges = set(bridge_terms(info.normalized)) - set(place_words(places_in(fold(info.normalized))))
+    if question.kind == "yes-no":
+        bridges = {b for b in bridges if not b.isdigit()}  # the claim's number is the one to check
     passage_words = set(tokens(f"{passage.text} {passage.context}"))
     return {
         "dense": excerpt.anchor.similarity,
         "coverage": coverage(terms, set(tokens(excerpt.text)), context, idf) if topic else excerpt.coverage,
-        "passage_coverage": coverage(terms, passage_words, set(), idf),
+        "passage_coverage": coverage(terms, passage_words, set(topic), idf),  # the topic as its heading, half
         "type_coverage": type_coverage,
         "type_missing": float(typed is False),
         "unknown": float(min(2, len(unknown))),
@@ -78,5 +80,5 @@ def features(
         "score": excerpt.anchor.score,
         "bridge_missing": len(bridges - shown_words) / len(bridges) if bridges else 0.0,
         # no value of the asked kind in any unit or wording (type_missing: none with the unit)
-        "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text)),
+        "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text, unit_class(question))),
     }

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..models import Hit, QueryInfo
 from ..retrieve.answer_types import has_answer_type
-from ..retrieve.question import Question, source_kinds
+from ..retrieve.question import Question, source_kinds, unit_class
 from ..retrieve.search import ENGLISH_WORDS
 from ..store.index import Index
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens, with_countries
@@ -154,7 +154,7 @@ def score_sentences(
     # pairs of the words the hits are known to be about ("nhat ban") say nothing (a set:
     # never joined in its iteration order, which varies from process to process)
     pairs = {p for p in content_pairs(info.normalized) if not (p[0] in given and p[1] in given)}
-    loose = value_kinds(question)
+    loose, unit = value_kinds(question), unit_class(question)
     asked_places = places_in(fold(info.normalized))
     # a question about the document itself (its publisher, its references) is answered
     # from its title page or reference list when the hits hold one
@@ -189,7 +189,7 @@ def score_sentences(
                 "lexical": lexical,
                 "bridged": sum(b in words for b in bridges) / len(bridges) if bridges else 0.0,
                 "bigram": len(pairs & set(zip(folded, folded[1:]))) / len(pairs) if pairs else 0.0,
-                "value": float(bool(loose) and holds_value(loose, text, question.text)),
+                "value": float(bool(loose) and holds_value(loose, text, question.text, unit)),
                 "defines": float(defines(question, text)),
                 "passage": hit.score,
                 "passage_first": float(h == 0),

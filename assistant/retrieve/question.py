@@ -31,6 +31,7 @@ from ..text import (
     places_in,
     tokens,
 )
+from ..text.language import detect_language
 from ..text.lexicon import read_lexicon
 
 Kind = Literal[
@@ -67,8 +68,11 @@ def forms() -> dict:
     """The question-form lexicon, compiled once: kinds in precedence order, asking words."""
     raw = read_lexicon("question-forms.json")
     kinds = {
-        kind: re.compile("|".join(rf"(?:(?<!\w){p}(?!\w))" for p in patterns))
-        for kind, patterns in raw["kinds"].items()
+        lang: {
+            kind: re.compile("|".join(rf"(?:(?<!\w){p}(?!\w))" for p in by_language[lang]) or r"(?!x)x")
+            for kind, by_language in raw["kinds"].items()
+        }
+        for lang in ("vi", "en")
     }
     asking = {lang: set(raw["asking"][lang].split()) for lang in ("vi", "en")}
     types = raw["answer_types"]
@@ -142,11 +146,30 @@ def fold_question(text: str) -> str:
     return folded
 
 
+# English asking words; "when" after one of them, or opening a clause before one, joins
+# clauses and asks nothing ("How old was Manning when he played …?", "When many are
+# arrested, what …?")
+_ENGLISH_ASKING = r"\b(?:what|who|whom|how|which|where|why)\b"
+
+
+def _conjunction_when(folded: str) -> str:
+    """The folded English question with each "when" that asks nothing marked off ("_")."""
+    for m in reversed(list(re.finditer(r"\bwhen\b", folded))):
+        if re.search(_ENGLISH_ASKING, folded[: m.start()]) or re.match(rf"[^,?]*,\s*{_ENGLISH_ASKING}", folded[m.end() :]):
+            folded = folded[: m.end()] + "_" + folded[m.end() :]
+    return folded
+
+
 def kinds_of(text: str) -> list[str]:
-    """Every kind whose forms the question uses, in the lexicon's order of precedence."""
+    """Every kind whose forms the question uses, in the lexicon's order of precedence;
+    the forms of the question's own language only (English, or Vietnamese with or
+    without accents)."""
     folded = fold_question(text).strip()
+    english = detect_language(text) == "en"
+    if english:
+        folded = _conjunction_when(folded)
     out = []
-    for kind, pattern in forms()["kinds"].items():
+    for kind, pattern in forms()["kinds"]["en" if english else "vi"].items():
         if pattern.search(folded):
             if kind == "compare" and len(compared_sides(text)) < 2 and not _explicit_compare(folded):
                 continue  # "each of them", "both … and" without two things named
@@ -284,6 +307,14 @@ def number_unit(text: str) -> str | None:
     # "180.706 đề xuất" ("bốn đặc điểm" once its numeral is a digit: see `numerals`), or
     # the noun first: "dân số hơn 5 triệu người"
     return rf"\d[\d.,]*\S*(?:\s+\S+){{0,2}}\s+(?:{noun})\b|\b(?:{noun})(?:\s+\S+){{0,3}}\s+\d"
+
+
+def unit_class(question: Question) -> str | None:
+    """The question's unit when it is a class of units (`question-forms.json` `units`:
+    money, shares, ranks, durations, population, area), which lists every unit and
+    wording of the class; None for a counted noun ("bao nhiêu đề xuất", whose count the
+    text may give with another noun) or no unit."""
+    return question.unit if question.unit in {unit for _, unit in forms()["units"]} else None
 
 
 def numerals(text: str) -> str:
