@@ -34,7 +34,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _load(args: argparse.Namespace, *, rebuild: bool = False):
     from .api import Assistant
 
-    bot = Assistant.load(_settings(args), rebuild=rebuild)
+    settings = _settings(args)
+    if not rebuild and not (Path(settings.index_dir) / "manifest.json").exists():
+        # said before the wait, not after it: a corpus's first index takes a minute or so
+        print(f"note: building the index of {settings.corpus_dir} (the first time for this corpus; a minute or so)", file=sys.stderr, flush=True)
+    bot = Assistant.load(settings, rebuild=rebuild)
     for notice in bot.notices:
         print(f"note: {notice}", file=sys.stderr)
     return bot

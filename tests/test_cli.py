@@ -52,6 +52,20 @@ def test_bad_eval_file(tmp_path):
 
 
 @pytest.mark.model
+def test_a_first_index_is_announced_before_the_wait(real_settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "note.md").write_text("# Ghi chú\n\nSingapore có dân số hơn 5 triệu người.\n", encoding="utf-8")
+    env = {"ASSISTANT_CACHE_DIR": str(real_settings.cache_dir)}
+    args = ("robot", "--corpus", str(corpus), "--index", str(tmp_path / "i"))
+    first = run("search", *args, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "building the index of" in first.stderr and "Traceback" not in first.stderr
+    again = run("search", *args, env=env)  # the index is there: nothing to announce
+    assert again.returncode == 0 and "building the index" not in again.stderr
+
+
+@pytest.mark.model
 def test_ask_json_with_the_real_model(real_bot, real_settings):
     env = {
         "ASSISTANT_INDEX_DIR": str(real_settings.index_dir),

@@ -193,3 +193,10 @@ def test_the_follow_up_s_own_ask_chooses_the_sentence_of_the_thread_s_passages(r
     answer = converse(real_bot, *turns)
     assert not answer.abstained and all(f in answer.text for f in facts), answer.text
     assert answer.from_thread
+
+
+def test_a_place_switch_asks_the_previous_ask_of_the_new_place_and_says_when_it_is_not_given(real_bot):
+    # "Còn Nhật Bản thì sao?" after "Songdo trị giá bao nhiêu?" asks what Japan is worth:
+    # a general sentence on Japan's e-government rank was quoted as the answer
+    answer = converse(real_bot, "Songdo trị giá bao nhiêu?", "Còn Nhật Bản thì sao?")
+    assert answer.abstained and answer.text.startswith("Bản tin không nói điều này về Nhật Bản")

@@ -128,6 +128,17 @@ def test_a_question_is_read_by_its_own_language_s_ways_of_asking():
     assert analyze("Korea's mVoting began when?").kind == "date"
 
 
+def test_the_quantity_right_before_bao_nhieu_is_the_unit():
+    from assistant.retrieve.answer_types import has_answer_type
+    from assistant.retrieve.question import analyze, unit_class
+
+    # "trị giá bao nhiêu" asks money with no "là" between (it asked any number: a rank passed)
+    worth = analyze("Nhật Bản trị giá bao nhiêu?")
+    assert unit_class(worth) is not None
+    assert not has_answer_type(worth, "Nhật Bản cải thiện từ vị trí thứ 18 lên vị trí thứ 10.")
+    assert has_answer_type(analyze("Songdo trị giá bao nhiêu?"), "Đây là một dự án trị giá 35 tỷ USD.")
+
+
 def test_how_much_asks_money_only_of_money():
     from assistant.retrieve.answer_types import has_answer_type
     from assistant.retrieve.question import analyze

@@ -295,9 +295,10 @@ def number_unit(text: str) -> str | None:
         # the English noun too: an English document counts "100,000 people"
         nouns = next(([w, *GLOSSARY[w]] for w in words if w in GLOSSARY), [])
     if not nouns:
-        # "Ngân sách của dự án là bao nhiêu?": the unit named before "là bao nhiêu"; any
-        # other word of the question ("góp tiền …, góp bao nhiêu?") says too little
-        before = re.search(r"^(.*)\b(?:la|bang|khoang) bao nhieu\b", folded)
+        # "Ngân sách của dự án là bao nhiêu?": the unit named before "là bao nhiêu", or in
+        # the two words right before "bao nhiêu" ("Songdo trị giá bao nhiêu?"); any other
+        # word of the question ("góp tiền …, góp bao nhiêu?") says too little
+        before = re.search(r"^(.*)\b(?:la|bang|khoang) bao nhieu\b", folded) or re.search(r"((?:\w+ ){1,2})bao nhieu\b", folded)
         if not before:
             return None
         return next((unit for pattern, unit in forms()["units"] if pattern.search(before.group(1))), None)
