@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..retrieve.question import Question, asking_words, forms, numerals
+from ..retrieve.question import Question, asking_words, forms, numerals, stands_in
 from ..retrieve.search import ENGLISH_WORDS
 from ..text import fold, places_in, tokens
 from ..text.language import detect_language, is_vietnamese_syllable
@@ -31,7 +31,7 @@ def first_word_names(word: str, question: str) -> bool:
     True
     """
     bare = re.sub(r"['’]s$", "", word)
-    if places_in(fold(" ".join(question.split()[:3]))) and places_in(fold(bare)):
+    if places_in(fold(bare)):
         return True
     if is_vietnamese_syllable(fold(bare)):
         return False
@@ -102,7 +102,7 @@ def holds_value(kinds: set[str], text: str, asked: str, unit: str | None = None)
     written = numerals(text)
     numbers = [n for n in re.findall(r"\d[\d.,]*", written) if n.strip(".,") not in given]
     counts = any(not re.fullmatch(r"(1[5-9]|20)\d{2}", n.strip(".,")) for n in numbers)
-    if "number" in kinds and counts and (unit is None or re.search(unit, written) or re.search(unit, fold(written))):
+    if "number" in kinds and counts and (unit is None or stands_in(unit, written)):
         return True
     if "year" in kinds and any(re.fullmatch(r"(1[0-9]|20)\d{2}", n.strip(".,")) for n in numbers):
         return True

@@ -11,7 +11,7 @@ import re
 
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from ..text.language import is_vietnamese_syllable
-from .question import Question, forms, numerals
+from .question import Question, forms, numerals, stands_in
 
 
 def asked_types(question: Question) -> list[str]:
@@ -56,7 +56,7 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
         if not any(not re.fullmatch(r"(19|20)\d{2}", n.strip(".,")) for n in numbers):
             return False
         if question.unit and kind == question.kind:
-            return bool(re.search(question.unit, written) or re.search(question.unit, fold(written)))
+            return stands_in(question.unit, written)
         return True
     if kind == "where" and f["named_place"].search(fold(question.text)):
         return bool(places_named(question, excerpt))

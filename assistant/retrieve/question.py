@@ -318,6 +318,12 @@ def unit_class(question: Question) -> str | None:
     return question.unit if question.unit in {unit for _, unit in forms()["units"]} else None
 
 
+def stands_in(unit: str, written: str) -> bool:
+    """Whether a unit's pattern (`Question.unit`) matches a text with its counts as digits
+    (`numerals`), as written or folded ("449 triệu USD", "dan so 17.786.419")."""
+    return bool(re.search(unit, written) or re.search(unit, fold(written)))
+
+
 def numerals(text: str) -> str:
     """Lower-case text with counts written as words turned into digits ("bốn đặc điểm" →
     "4 đặc điểm"), read as written: folded, "hai" (two) would also be "hại" (harm)."""
