@@ -180,7 +180,7 @@ class Assistant(Conversation, Library):
         from .answer.summary import summary_request
         from .retrieve.followup import _merge, plan
         from .retrieve.intake import question_of
-        from .retrieve.question import analyze, kind_of
+        from .retrieve.question import analyze, given_numbers, kind_of
         from .retrieve.topic import GUESS, UNRESOLVED, dangling, topic_words
         from .text import tokens
         from .text.lexicon import full_names
@@ -213,14 +213,14 @@ class Assistant(Conversation, Library):
             frame = self.searcher.analyze(question).language if last else info.language
             scope = {"k": k or self.settings.k, "documents": documents, "section": section}
             bands = getattr(self.embedder, "cosine_bands", None)
-            asked = analyze(info.normalized)
+            asked = analyze(info.normalized, info.restored)
             if step.kind != "standalone":
                 # a follow-up that leans on the thread asks its own kind of question about
                 # the thread's topic; one that switches ("Còn Singapore thì sao?") asks the
                 # previous question of the new topic, whose kind the rewritten query keeps
                 # (the numbers it gives are the ones the user typed, not the thread's)
                 kind = asked.kind if step.kind == "switch" else kind_of(step.ask)
-                asked = asked.model_copy(update={"kind": kind, "given": re.findall(r"\d+", question)})
+                asked = asked.model_copy(update={"kind": kind, "given": given_numbers(question)})
 
             def side_search(text: str):
                 side = self.searcher.analyze(text)

@@ -418,15 +418,17 @@ def collect_all(settings, manifest: Path) -> list[dict]:
     return rows
 
 
-def calibrate(settings, manifest: Path = MANIFEST, *, k: int = 5) -> str:
-    """Refit the ranker, then the abstention model, on the manifest's questions; write
-    both files and return the cross-validated report."""
-    rows = collect_all(settings, manifest)
-    sets = ranker_sets(rows)
-    ranker.MODEL_FILE.write_text(json.dumps(fit_ranker(sets), indent=1) + "\n", encoding="utf-8")
-    report = [ranker_report(sets)]
-    ranker.model.cache_clear()
-    rows = collect_all(settings, manifest)  # the evidence the refit ranker finds
+def calibrate(settings, manifest: Path = MANIFEST, *, k: int = 5, ranker_too: bool = True) -> str:
+    """Refit the ranker (unless `ranker_too` is False: the saved one stays), then the
+    abstention model, on the manifest's questions; write the files and return the
+    cross-validated report."""
+    report = []
+    if ranker_too:
+        sets = ranker_sets(collect_all(settings, manifest))
+        ranker.MODEL_FILE.write_text(json.dumps(fit_ranker(sets), indent=1) + "\n", encoding="utf-8")
+        report.append(ranker_report(sets))
+        ranker.model.cache_clear()
+    rows = collect_all(settings, manifest)  # the evidence the (refit) ranker finds
     for r in rows:
         r["quotes_fact"] = r["answerable"] and quotes_a_fact(r)
     model = fit_abstention(training(rows))

@@ -252,7 +252,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .calibrate import calibrate
 
-    print(calibrate(_settings(args), Path(args.manifest), k=args.cv))
+    print(calibrate(_settings(args), Path(args.manifest), k=args.cv, ranker_too=not args.abstention_only))
     return 0
 
 
@@ -395,6 +395,10 @@ def parser() -> argparse.ArgumentParser:
         help="corpora and question files to fit on (default eval/calibration.json)",
     )  # fmt: skip
     p.add_argument("--cv", type=int, default=5, metavar="K", help="folds for the reported figures")
+    p.add_argument(
+        "--abstention-only", action="store_true",
+        help="keep the saved sentence ranker and refit the abstention model alone (after a change to what it reads)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_calibrate)
     return top
 

@@ -190,6 +190,9 @@ class QueryInfo(BaseModel):
     # with the bulletin's words for its terms beside it); sentences are still scored
     # against `dense_query`.
     search_query: str | None = None
+    # A question typed without diacritics, with them put back (`Vocabulary.restore`): its
+    # ways of asking are read on it ("nha may" is "nhà máy", content; "co may" asks).
+    restored: str | None = None
 
 
 class Citation(BaseModel):

@@ -13,6 +13,7 @@ from assistant.answer import abstain, ranker
 from assistant.answer.signals import bridge_terms, content_pairs, holds_value
 from assistant.calibrate import balanced, best_threshold, fit_logistic, folds, read_manifest
 from assistant.evaluate import EvalItem, paraphrase_scores
+from assistant.retrieve.question import analyze
 from assistant.text.lexicon import GLOSSARY, full_names, glossary_terms, use_glossary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,6 +317,26 @@ def test_answers_on_a_corpus_nobody_tuned_for_are_not_vetoed_by_their_unit(xquad
 
 @pytest.mark.model
 @pytest.mark.parametrize(
+    "typed, kind",
+    [
+        # "may" is "máy" (a machine) in "nhà máy", "máy tính", "máy Turing": no count asked
+        ("cac nha may san xuat cua ford se dong cua khi nao", "date"),
+        ("thuat ngu cho mot nhiem vu thuong duoc giai quyet bang may tinh la gi", "definition"),
+        ("victoria se som mat loai nha may san xuat nao", "other"),  # as its accented original
+        # and where it asks, it still does
+        ("nam california dung thu may ve dan so", "number"),
+        ("co bao nhieu loai sua luoc da duoc xac nhan", "number"),
+        ("phi hanh doan cua apollo 1 tien hanh thu nghiem o dau", "where"),
+    ],
+)
+def test_an_unaccented_question_is_read_with_its_diacritics_restored(xquad_bot, typed, kind):
+    info = xquad_bot.searcher.analyze(typed)
+    assert info.language == "vi-unaccented" and info.restored
+    assert analyze(info.normalized, info.restored).kind == kind
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
     "question",
     [
         "Trừng phạt thân thể không còn được thực hiện ở đâu?",  # an article the corpus lacks
@@ -356,12 +377,40 @@ def test_colloquial_comparison_quotes_the_issue_s_values(real_bot):
     [
         ("Was Singapore's Smart Nation vision launched in 2015?", "2014"),
         ("Có đúng là Hàn Quốc dành 500 triệu USD cho kế hoạch robot không?", "449 triệu USD"),
+        # a claim that compares is still one claim to check, not a comparison to lay out
+        ("Is it true that Singapore has about 50 million people compared with China's 1.4 billion?", "5 triệu dân"),
+        ("Có đúng là Trung Quốc có gần 1,4 tỷ dân so với Singapore không?", "Đúng"),  # "1,4" is "1.4"
+        # the value with its scale: "5 triệu", not "5"
+        ("Is it true that Singapore has about 50 million people?", "No: the bulletin gives 5 triệu người."),
     ],
 )
 def test_a_claim_to_check_is_answered_with_the_bulletins_value(real_bot, question, fact):
     a = real_bot.ask(question)
     assert not a.abstained, a.text
+    assert a.kind == "yes-no"
     assert fact in a.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Diện tích Singapore bao nhiêu?",  # "Đặc điểm của Singapo là diện tích nhỏ … Ví dụ: … 720 km²"
+        "Diện tích Singapore là bao nhiêu?",
+        # (typed without diacritics it sits at the threshold: P 0.297 against 0.30)
+    ],
+)
+def test_a_value_in_the_sentence_after_its_topic_answers(real_bot, question):
+    a = real_bot.ask(question)
+    assert not a.abstained, a.text
+    assert "720 km²" in a.text
+
+
+def test_a_unit_s_digits_are_no_number_the_question_gives():
+    from assistant.retrieve.question import given_numbers
+
+    assert given_numbers("Singapore rộng bao nhiêu km2?") == []
+    assert given_numbers("Năm 2020 Nhật Bản đứng thứ mấy về 5G?") == ["2020"]
 
 
 def test_a_claim_s_verdict_is_read_off_the_answering_sentence():
@@ -372,6 +421,9 @@ def test_a_claim_s_verdict_is_read_off_the_answering_sentence():
     assert verdict("Was the Smart Nation vision launched in 2014?", sentence, "en") == "Yes, the bulletin says so."
     money = "đã công bố kế hoạch trị giá 449 triệu USD để sử dụng robot"
     assert verdict("Có đúng là Hàn Quốc dành 500 triệu USD cho robot không?", money, "vi") == "Không: bản tin ghi 449 triệu USD."
+    people = "Là một quốc gia nhỏ về địa lý với dân số hơn 5 triệu người và ít tài nguyên"
+    assert verdict("Does Singapore have 50 million people?", people, "en") == "No: the bulletin gives 5 triệu người."
+    assert verdict("Có phải Singapore có 5 triệu dân không?", people, "vi") == "Đúng, bản tin viết như vậy."
     # no number in the claim, or none of the same shape: the quote answers alone
     assert verdict("Does Korea use robots?", money, "en") is None
     assert verdict("Was it launched in 2015?", money, "en") is None
@@ -400,3 +452,30 @@ def test_a_follow_up_s_sentence_is_chosen_by_its_own_ask(real_bot):
     first = real_bot.ask("Gwanghwamoon 1st Street là gì?")
     answer = real_bot.ask("Cơ quan nào được lập ra để điều hành nó?", history=[first])
     assert not answer.abstained and "Văn phòng Chuyển tiếp Nhân dân" in answer.text
+
+
+@pytest.mark.model
+def test_the_abstention_model_refits_alone_on_the_saved_ranker(real_settings, real_bot, tmp_path, monkeypatch):
+    """`calibrate --abstention-only`: the ranker's file is read, never written; the
+    abstention model is fit on the manifest's questions and saved with its features."""
+    import json
+
+    from assistant import calibrate
+
+    ranker_file, abstention_file = tmp_path / "ranker.json", tmp_path / "abstention.json"
+    ranker_file.write_text(ranker.MODEL_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(ranker, "MODEL_FILE", ranker_file)
+    monkeypatch.setattr(abstain, "MODEL_FILE", abstention_file)
+    before = ranker_file.read_text(encoding="utf-8")
+    manifest = tmp_path / "eval" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text(json.dumps({"corpora": [{"name": "bulletin", "corpus": str(ROOT / "corpus"), "files": [
+        {"path": str(ROOT / "eval" / "dev.jsonl"), "group_by": "id"},
+        {"path": str(ROOT / "tests" / "data" / "unanswerable.jsonl"), "group_by": "id"},
+    ]}]}), encoding="utf-8")  # fmt: skip
+    report = calibrate.calibrate(real_settings, manifest, k=3, ranker_too=False)
+    assert ranker_file.read_text(encoding="utf-8") == before
+    saved = json.loads(abstention_file.read_text(encoding="utf-8"))
+    assert saved["features"] == list(abstain.FEATURES) and saved["fit_on"]["unanswerable"] > 0
+    assert "sentence ranker" not in report and "abstention, cross-validated" in report
+    abstain.model.cache_clear()

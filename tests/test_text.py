@@ -56,6 +56,20 @@ def test_diacritics_are_restored_from_the_corpus(vocab, typed, restored):
 
 
 @pytest.mark.parametrize(
+    "typed, restored",
+    [
+        # the corpus says "nhiều" a hundred times and never asks "bao nhiêu"
+        ("doanh nghiep vua va nho co bao nhieu", "doanh nghiệp vừa và nhỏ có bao nhiêu"),
+        ("Nha may o dau?", "Nhà máy ở đâu?"),  # case and punctuation stay as typed
+        ("co may loai nha may", "có mấy loại nhà máy"),  # the same letters, asking and content
+    ],
+)
+def test_restoration_knows_how_questions_ask(typed, restored):
+    vocab = Vocabulary(["Nhà máy ở đầu thành phố có nhiều máy tính. Có nhiều doanh nghiệp vừa và nhỏ, nhiều loại."])
+    assert vocab.restore(typed) == restored
+
+
+@pytest.mark.parametrize(
     "query, language",
     [
         ("Hàn Quốc dùng robot làm gì?", "vi"),

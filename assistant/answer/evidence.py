@@ -6,7 +6,7 @@ import re
 
 from ..models import Hit, QueryInfo
 from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
-from ..retrieve.question import Question, unit_class
+from ..retrieve.question import Question, given_numbers, unit_class
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens
 from ..text.language import same_language
@@ -47,16 +47,19 @@ def features(
     # sentence that holds it ("dân số 5 triệu" about Singapore does not answer Songdo)
     # (a question asking two things, "từ năm nào … mấy dự án", takes the mean over them:
     # the year and the count may sit in two sentences)
+    # (a sentence's predecessor in the excerpt counts as its context, as the heading does,
+    # half: "Đặc điểm của Singapo là diện tích nhỏ … Ví dụ: … 720 km²")
     texts = [*(c.text for c in excerpt.sentences), *extra]
+    before = ["", *(c.text for c in excerpt.sentences)][: len(excerpt.sentences)] + [""] * len(extra)
     kinds = asked_types(question)
     loose = value_kinds(question)
     type_coverage = excerpt.coverage if typed is None else sum(
-        max((coverage(terms, set(tokens(t)), context, idf) for t in texts if holds_type(question, kind, t)), default=0.0)
+        max((coverage(terms, set(tokens(t)), context | set(tokens(b)), idf) for t, b in zip(texts, before) if holds_type(question, kind, t)), default=0.0)
         for kind in kinds
     ) / len(kinds)
     # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
     # it answers about another year or amount
-    given = set(question.given if question.given is not None else re.findall(r"\d+", question.text))
+    given = set(question.given if question.given is not None else given_numbers(question.text))
     if question.kind == "yes-no":
         given = set()  # "Có phải … 50 tỷ USD không?": the bulletin's other number is the answer
     shown_text = " ".join([excerpt.text, *extra, passage.context, *topic])

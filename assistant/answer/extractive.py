@@ -193,7 +193,7 @@ def compose(
     thread quoted), which the abstention model reads as the heading's words.
     """
     bands = bands or E5_BANDS
-    question = question or analyze(info.normalized)
+    question = question or analyze(info.normalized, info.restored)
     if talk := small_talk(info.original):  # "xin chào", "thanks": no question to quote for
         about = _about(info, question) | {"kind": "small-talk"}
         return Answer(**about, text=SMALL_TALK[lang_of(info.language)][talk], abstained=True, related=[])

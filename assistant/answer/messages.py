@@ -136,11 +136,14 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
 
     >>> verdict("Was it launched in 2015?", "được đưa ra vào tháng 11 năm 2014", "en")
     'No: the bulletin gives 2014.'
+    >>> verdict("Does Singapore have 50 million people?", "với dân số hơn 5 triệu người", "en")
+    'No: the bulletin gives 5 triệu người.'
     """
-    asked = re.findall(r"\d[\d.,]*\d|\d", claim)
+    asked = [_digits(n) for n in re.findall(r"\d[\d.,]*\d|\d", claim)]
     if not asked:
         return None
-    given = re.findall(r"\d[\d.,]*\d|\d", sentence)
+    found = re.findall(r"\d[\d.,]*\d|\d", sentence)
+    given = [_digits(n) for n in found]
     if all(n in given for n in asked):
         return VERDICT[lang][True]
 
@@ -149,14 +152,20 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
 
     if any(n in given for n in asked):
         return None
-    same = [n for n in given if any(year(n) == year(a) for a in asked)]
-    # with the claim's unit where the sentence writes it too ("449 triệu USD")
-    units = [m.group(1) for a in asked if (m := re.search(rf"{re.escape(a)}\s+((?:[^\W\d_]+\s?){{1,2}})", claim))]
-    values = []
-    for n in same:
-        m = next((m for u in units if (m := re.search(rf"{re.escape(n)}\s+{re.escape(u.strip())}", sentence))), None)
-        values.append(m.group() if m else n)
+    same = [n for n, d in zip(found, given) if any(year(d) == year(a) for a in asked)]
+    # with its scale and unit as the sentence writes them ("5 triệu", "449 triệu USD")
+    values = [m.group().strip() if (m := re.search(rf"{re.escape(n)}\s*{_SCALE}", sentence)) else n for n in same]
     return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
+
+
+# What may follow a number as its scale and unit: "5 triệu", "35 tỷ USD", "92%", "720 km²".
+_SCALE = r"(?:%|(?:(?:nghìn tỷ|nghìn|ngàn|triệu|tỷ|thousand|million|billion)(?!\w)\s*)?(?:USD|US\$|đô la|đồng|yên|won|nhân dân tệ|euro|km²|km|người)?(?!\w))"
+
+
+def _digits(number: str) -> str:
+    """A number's digits with its separators as one sign: "1,4" (Vietnamese) and "1.4"
+    (English) are the same number, as are "17.786.419" and "17,786,419"."""
+    return re.sub(r"[.,]", "|", number)
 
 
 def reframe(answer: Answer, language: str) -> Answer:

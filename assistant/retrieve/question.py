@@ -173,8 +173,14 @@ def kinds_of(text: str) -> list[str]:
         if pattern.search(folded):
             if kind == "compare" and len(compared_sides(text)) < 2 and not _explicit_compare(folded):
                 continue  # "each of them", "both … and" without two things named
+            if kind == "compare" and _CLAIM.match(folded):
+                continue  # a claim to check that compares ("Is it true that … compared with …?")
             out.append(kind)
     return out
+
+
+# A claim put to the bulletin to check: what follows is one statement, true or not.
+_CLAIM = re.compile(r"\s*(?:is it (?:true|correct|right)|co (?:dung|that|phai) (?:la|rang)|co phai|phai chang)\b")
 
 
 def kind_of(text: str) -> Kind:
@@ -324,6 +330,16 @@ def stands_in(unit: str, written: str) -> bool:
     return bool(re.search(unit, written) or re.search(unit, fold(written)))
 
 
+def given_numbers(text: str) -> list[str]:
+    """The numbers a question gives as values (a year, an amount: "năm 2020", "50 tỷ"),
+    each run of digits; not the digits of a unit or a name ("km2", "5G", "CO2").
+
+    >>> given_numbers("Năm 2020 Songdo rộng bao nhiêu km2, có mạng 5G không?")
+    ['2020']
+    """
+    return re.findall(r"(?<![^\W\d_])\d+(?![^\W\d_])", text)
+
+
 def numerals(text: str) -> str:
     """Lower-case text with counts written as words turned into digits ("bốn đặc điểm" →
     "4 đặc điểm"), read as written: folded, "hai" (two) would also be "hại" (harm)."""
@@ -331,9 +347,12 @@ def numerals(text: str) -> str:
     return f["numeral"].sub(lambda m: f["number_words"][m.group(1)], text.lower())
 
 
-def analyze(text: str) -> Question:
-    """Kind, focus words, compared sides and number unit of a cleaned question."""
-    kinds = kinds_of(text)
+def analyze(text: str, restored: str | None = None) -> Question:
+    """Kind, focus words, compared sides and number unit of a cleaned question. For a
+    question typed without diacritics, `restored` (the same words with them put back:
+    `QueryInfo.restored`) says which of its words ask: "nha may" restored "nhà máy" is
+    content, where folded it would be read "mấy" (how many)."""
+    kinds = kinds_of(restored if restored and len(restored.split()) == len(text.split()) else text)
     kind = kinds[0] if kinds else "other"
     return Question(
         text=text,

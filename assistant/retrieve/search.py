@@ -105,10 +105,8 @@ class Searcher:
         folded = tokens(text)
         known = vocab.vietnamese_share(folded)
         language = detect_language(text)
-        dense_query = text
-        if language == "vi-unaccented":
-            dense_query = vocab.restore(text)
-        dense_query = vocab.spell_out(dense_query)
+        restored = vocab.restore(text) if language == "vi-unaccented" else None
+        dense_query = vocab.spell_out(restored or text)
         lexical_terms = vocab.expand(folded)
         if language == "en":
             # The reference list is English: "how", "the", "use" would match it, not the answer.
@@ -144,6 +142,7 @@ class Searcher:
             search_query=search_query,
             lexical_terms=lexical_terms,
             dense_weight=round(weight, 3),
+            restored=restored,
         )
 
     def search(
