@@ -352,7 +352,7 @@ def analyze(text: str, restored: str | None = None) -> Question:
     question typed without diacritics, `restored` (the same words with them put back:
     `QueryInfo.restored`) says which of its words ask: "nha may" restored "nhà máy" is
     content, where folded it would be read "mấy" (how many)."""
-    kinds = kinds_of(restored if restored and len(restored.split()) == len(text.split()) else text)
+    kinds = kinds_of(restored or text)
     kind = kinds[0] if kinds else "other"
     return Question(
         text=text,

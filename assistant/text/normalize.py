@@ -122,8 +122,8 @@ class Vocabulary:
         words to `folded_words` and `folded_pairs` (what the corpus names) but not to the
         diacritic-restoration model or `vietnamese_share`: an English "an" must not
         outvote "ấn". `grammar` (by default the lexicon's ways of asking as written,
-        `question-forms.json` `vi_grammar`) is counted once each in the restoration
-        model only: a document rarely asks, a question always does."""
+        `question-forms.json` `vi_grammar`) counts `GRAMMAR_COUNT` times each in the
+        restoration model only: a document rarely asks, a question always does."""
         self.acronyms = acronyms if acronyms is not None else mine_acronyms([*texts, *others])
         self._folded_acronyms = {fold(a): fold(long) for a, long in self.acronyms.items()}
         self._unigrams: Counter = Counter()
