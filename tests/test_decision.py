@@ -393,6 +393,29 @@ def test_a_claim_to_check_is_answered_with_the_bulletins_value(real_bot, questio
 
 @pytest.mark.model
 @pytest.mark.parametrize(
+    "question, fact",
+    [
+        # "true" was a focus word, and "ngoại trú" (outpatient) held it: a hospital's
+        # waiting times were quoted beside the population
+        ("Is it true that Singapore has about 50 million people?", "5 triệu người"),
+        ("Is it correct that Korea spends 500 million USD on its robot plan?", "449 triệu USD"),
+    ],
+)
+def test_a_claim_s_frame_is_no_word_to_look_for(real_bot, question, fact):
+    a = real_bot.ask(question)
+    assert len(a.citations) == 1 and fact in a.citations[0].quote
+    assert "Tan Tock Seng" not in a.text
+
+
+def test_the_frame_of_a_claim_is_not_its_focus():
+    from assistant.retrieve.question import focus_terms
+
+    assert focus_terms("Is it true that Singapore has about 50 million people?")[:2] == ["singapore", "has"]
+    assert "dung" not in focus_terms("Có đúng là Hàn Quốc dành 500 triệu USD cho robot không?")
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
     "question",
     [
         "Diện tích Singapore bao nhiêu?",  # "Đặc điểm của Singapo là diện tích nhỏ … Ví dụ: … 720 km²"

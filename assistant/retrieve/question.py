@@ -180,7 +180,7 @@ def kinds_of(text: str) -> list[str]:
 
 
 # A claim put to the bulletin to check: what follows is one statement, true or not.
-_CLAIM = re.compile(r"\s*(?:is it (?:true|correct|right)|co (?:dung|that|phai) (?:la|rang)|co phai|phai chang)\b")
+_CLAIM = re.compile(r"\s*(?:is it (?:true|correct|right)(?: that)?|co (?:dung|that|phai) (?:la|rang)|co phai(?: la)?|phai chang)\b")
 
 
 def kind_of(text: str) -> Kind:
@@ -234,8 +234,14 @@ _POLITE = re.compile(
 
 def unasked(text: str) -> str:
     """The question without its polite framing ("So sánh giúp tôi A với B" → "So sánh A
-    với B"): the words of who asks are neither a side nor a focus word."""
-    return re.sub(r"\s+", " ", _POLITE.sub(" ", text)).strip()
+    với B") or the frame of a claim to check ("Is it true that …", "Có đúng là …"): the
+    words of who asks are neither a side nor a focus word ("true" would match "ngoại
+    trú")."""
+    text = _POLITE.sub(" ", text)
+    folded = fold(text)
+    if len(folded) == len(text) and (m := _CLAIM.match(folded)):  # offsets agree (composed text)
+        text = text[m.end() :]
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _trim_side(side: str) -> str:
