@@ -447,6 +447,10 @@ def test_a_claim_s_verdict_is_read_off_the_answering_sentence():
     people = "Là một quốc gia nhỏ về địa lý với dân số hơn 5 triệu người và ít tài nguyên"
     assert verdict("Does Singapore have 50 million people?", people, "en") == "No: the bulletin gives 5 triệu người."
     assert verdict("Có phải Singapore có 5 triệu dân không?", people, "vi") == "Đúng, bản tin viết như vậy."
+    waiting = "Bệnh viện Tan Tock Seng đã cắt giảm thời gian chờ đợi ở nhà thuốc ngoại trú lên tới 40%."
+    assert verdict("Có đúng là Tan Tock Seng cắt giảm thời gian chờ 40,0% không?", waiting, "vi") == "Đúng, bản tin viết như vậy."
+    assert verdict("Did Tan Tock Seng cut waiting times by 40.0%?", waiting, "en") == "Yes, the bulletin says so."
+    assert verdict("Did Tan Tock Seng cut waiting times by 4,000%?", waiting, "en") == "No: the bulletin gives 40%."
     # no number in the claim, or none of the same shape: the quote answers alone
     assert verdict("Does Korea use robots?", money, "en") is None
     assert verdict("Was it launched in 2015?", money, "en") is None

@@ -164,8 +164,9 @@ _SCALE = r"(?:%|(?:(?:nghìn tỷ|nghìn|ngàn|triệu|tỷ|thousand|million|bil
 
 def _digits(number: str) -> str:
     """A number's digits with its separators as one sign: "1,4" (Vietnamese) and "1.4"
-    (English) are the same number, as are "17.786.419" and "17,786,419"."""
-    return re.sub(r"[.,]", "|", number)
+    (English) are the same number, as are "17.786.419" and "17,786,419"; a decimal part
+    of zeros says nothing ("40,0" is "40"; "1.000", a thousand, keeps its group)."""
+    return re.sub(r"\|0{1,2}$", "", re.sub(r"[.,]", "|", number))
 
 
 def reframe(answer: Answer, language: str) -> Answer:
