@@ -378,7 +378,8 @@ def test_colloquial_comparison_quotes_the_issue_s_values(real_bot):
         ("Was Singapore's Smart Nation vision launched in 2015?", "2014"),
         ("Có đúng là Hàn Quốc dành 500 triệu USD cho kế hoạch robot không?", "449 triệu USD"),
         # a claim that compares is still one claim to check, not a comparison to lay out
-        ("Is it true that Singapore has about 50 million people compared with China's 1.4 billion?", "5 triệu dân"),
+        # partly right: the wrong number is said against the bulletin's of its scale
+        ("Is it true that Singapore has about 50 million people compared with China's 1.4 billion?", "No: the bulletin gives 5 triệu."),
         ("Có đúng là Trung Quốc có gần 1,4 tỷ dân so với Singapore không?", "Đúng"),  # "1,4" is "1.4"
         # the value with its scale: "5 triệu", not "5"
         ("Is it true that Singapore has about 50 million people?", "No: the bulletin gives 5 triệu người."),
@@ -451,6 +452,11 @@ def test_a_claim_s_verdict_is_read_off_the_answering_sentence():
     assert verdict("Có đúng là Tan Tock Seng cắt giảm thời gian chờ 40,0% không?", waiting, "vi") == "Đúng, bản tin viết như vậy."
     assert verdict("Did Tan Tock Seng cut waiting times by 40.0%?", waiting, "en") == "Yes, the bulletin says so."
     assert verdict("Did Tan Tock Seng cut waiting times by 4,000%?", waiting, "en") == "No: the bulletin gives 40%."
+    both = "nước chỉ có 5 triệu dân so với dân số gần 1,4 tỷ của Trung Quốc, rộng 720 km²"
+    assert verdict("Có phải Singapore có 5 triệu dân, Trung Quốc 14 tỷ không?", both, "vi") == "Không: bản tin ghi 1,4 tỷ."
+    assert verdict("Is it 5 million against 1.4 billion?", both, "en") == "Yes, the bulletin says so."
+    # partly right, and no number of the wrong one's scale: the quote answers alone
+    assert verdict("Is it 5 million people on 72 square km?", both, "en") is None
     # no number in the claim, or none of the same shape: the quote answers alone
     assert verdict("Does Korea use robots?", money, "en") is None
     assert verdict("Was it launched in 2015?", money, "en") is None

@@ -131,13 +131,17 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
     """Yes or no for a claim to check that gives a number ("Was … launched in 2015?",
     "Có đúng là … 500 triệu USD không?"), read off the answering sentence: yes when it
     gives all the claim's numbers, no (with its own) when it gives none of them but a
-    number of the same shape (a year for a year, a count for a count); None otherwise,
-    and for claims without numbers, which the quote answers alone.
+    number of the same shape (a year for a year, a count for a count), or gives some and,
+    for one it lacks, a number of the same scale ("50 million" against "5 triệu" beside
+    the claim's right "1,4 tỷ"); None otherwise, and for claims without numbers, which
+    the quote answers alone.
 
     >>> verdict("Was it launched in 2015?", "được đưa ra vào tháng 11 năm 2014", "en")
     'No: the bulletin gives 2014.'
     >>> verdict("Does Singapore have 50 million people?", "với dân số hơn 5 triệu người", "en")
     'No: the bulletin gives 5 triệu người.'
+    >>> verdict("Is it 50 million against 1.4 billion?", "720 km², 5 triệu dân so với gần 1,4 tỷ", "en")
+    'No: the bulletin gives 5 triệu.'
     """
     asked = [_digits(n) for n in re.findall(r"\d[\d.,]*\d|\d", claim)]
     if not asked:
@@ -150,9 +154,13 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
     def year(n: str) -> bool:
         return bool(re.fullmatch(r"(1[5-9]|20)\d\d", n))
 
-    if any(n in given for n in asked):
-        return None
-    same = [n for n, d in zip(found, given) if any(year(d) == year(a) for a in asked)]
+    raw = dict(zip(asked, re.findall(r"\d[\d.,]*\d|\d", claim)))
+    missing = [a for a in asked if a not in given]
+    same = [n for n, d in zip(found, given) if d not in asked and any(year(d) == year(a) for a in missing)]
+    if len(missing) < len(asked):
+        # partly right: only a number of the scale the wrong one was claimed in says which
+        scales = {_scale_of(raw[a], claim) for a in missing} - {None}
+        same = [n for n in same if _scale_of(n, sentence) in scales]
     # with its scale and unit as the sentence writes them ("5 triệu", "449 triệu USD")
     values = [m.group().strip() if (m := re.search(rf"{re.escape(n)}\s*{_SCALE}", sentence)) else n for n in same]
     return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
@@ -160,6 +168,17 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
 
 # What may follow a number as its scale and unit: "5 triệu", "35 tỷ USD", "92%", "720 km²".
 _SCALE = r"(?:%|(?:(?:nghìn tỷ|nghìn|ngàn|triệu|tỷ|thousand|million|billion)(?!\w)\s*)?(?:USD|US\$|đô la|đồng|yên|won|nhân dân tệ|euro|km²|km|người)?(?!\w))"
+
+
+# The scale words of both languages, each to one name: "triệu" is "million".
+_SCALES = {"nghin ty": "trillion", "nghin": "thousand", "ngan": "thousand", "trieu": "million", "ty": "billion",
+           "thousand": "thousand", "million": "million", "billion": "billion", "trillion": "trillion"}  # fmt: skip
+
+
+def _scale_of(number: str, text: str) -> str | None:
+    """The scale a text writes right after a number ("5 triệu" → "million"), if any."""
+    m = re.search(rf"{re.escape(number)}\s*({'|'.join(_SCALES)})(?!\w)", fold(text))
+    return _SCALES[m.group(1)] if m else None
 
 
 def _digits(number: str) -> str:
