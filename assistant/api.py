@@ -183,7 +183,6 @@ class Assistant(Conversation, Library):
         from .retrieve.question import analyze, given_numbers, kind_of
         from .retrieve.topic import GUESS, UNRESOLVED, dangling, topic_words
         from .text import tokens
-        from .text.lexicon import full_names
 
         guard = lock if lock is not None else nullcontext()
         started = time.perf_counter()
@@ -194,7 +193,7 @@ class Assistant(Conversation, Library):
             local = self._thread_passages(thread) if last else set()
             thread_words = self._words_of(local)
             step = plan(
-                full_names(question),  # "Còn Nhật thì sao?" switches to Japan
+                self.searcher.full_names(question),  # "Còn Nhật thì sao?" switches to Japan
                 last.query if last else None,
                 last.topic if last else None,
                 self.places,

@@ -6,7 +6,7 @@ import re
 
 from ..models import Hit, QueryInfo
 from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
-from ..retrieve.question import Question, given_numbers, unit_class
+from ..retrieve.question import Question, own_numbers, unit_class
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens
 from ..text.language import same_language
@@ -59,9 +59,7 @@ def features(
     ) / len(kinds)
     # the question's own numbers ("năm 2020", "449 triệu USD") the excerpt never gives:
     # it answers about another year or amount
-    given = set(question.given if question.given is not None else given_numbers(question.text))
-    if question.kind == "yes-no":
-        given = set()  # "Có phải … 50 tỷ USD không?": the bulletin's other number is the answer
+    given = own_numbers(question)  # none for a claim: "Có phải … 50 tỷ USD không?" → "35 tỷ USD"
     shown_text = " ".join([excerpt.text, *extra, passage.context, *topic])
     shown = set(re.findall(r"\d+", shown_text)) | {str(n) for w, n in NUMBER_WORDS.items() if w in tokens(shown_text)}
     shown_words = set(tokens(shown_text))
@@ -83,5 +81,5 @@ def features(
         "score": excerpt.anchor.score,
         "bridge_missing": len(bridges - shown_words) / len(bridges) if bridges else 0.0,
         # no value of the asked kind in any unit or wording (type_missing: none with the unit)
-        "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question.text, unit_class(question))),
+        "value_missing": float(bool(loose) and not holds_value(loose, " ".join(texts), question, unit_class(question))),
     }

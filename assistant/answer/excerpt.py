@@ -189,7 +189,7 @@ def score_sentences(
                 "lexical": lexical,
                 "bridged": sum(b in words for b in bridges) / len(bridges) if bridges else 0.0,
                 "bigram": len(pairs & set(zip(folded, folded[1:]))) / len(pairs) if pairs else 0.0,
-                "value": float(bool(loose) and holds_value(loose, text, question.text, unit)),
+                "value": float(bool(loose) and holds_value(loose, text, question, unit)),
                 "defines": float(defines(question, text)),
                 "passage": hit.score,
                 "passage_first": float(h == 0),

@@ -351,7 +351,7 @@ def _abstain(
         if question.unit:
             gives = bool(has_answer_type(question, nearest.anchor.text))
         else:
-            gives = bool(loose) and holds_value(loose, nearest.anchor.text, question.text)
+            gives = bool(loose) and holds_value(loose, nearest.anchor.text, question)
         if feats["type_missing"] and what in WHAT[lang] and not gives:
             text = NOT_GIVEN[lang].format(topic=topic, what=WHAT[lang][what], nearest=nearest.anchor.text)
         elif topic_names(info):

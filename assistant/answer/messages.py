@@ -137,12 +137,18 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
     the quote answers alone.
 
     >>> verdict("Was it launched in 2015?", "được đưa ra vào tháng 11 năm 2014", "en")
-    'No: the bulletin gives 2014.'
+    'No: the bulletin gives November 2014.'
     >>> verdict("Does Singapore have 50 million people?", "với dân số hơn 5 triệu người", "en")
     'No: the bulletin gives 5 triệu người.'
     >>> verdict("Is it 50 million against 1.4 billion?", "720 km², 5 triệu dân so với gần 1,4 tỷ", "en")
     'No: the bulletin gives 5 triệu.'
+    >>> verdict("Có phải ra mắt vào tháng 3 năm 2011 không?", "ra mắt vào tháng 11 năm 2017", "vi")
+    'Không: bản tin ghi tháng 11 năm 2017.'
+    >>> verdict("Was it launched in March 2011?", "sau sóng thần năm 2011", "en") is None  # not March
+    True
     """
+    # a month named in English is a number to check too ("in March 2011": 3 and 2011)
+    claim = re.sub(rf"\b({_MONTHS})\b", lambda m: str(_MONTHS.split("|").index(m.group().lower()) + 1), claim, flags=re.IGNORECASE)
     asked = [_digits(n) for n in re.findall(r"\d[\d.,]*\d|\d", claim)]
     if not asked:
         return None
@@ -161,13 +167,38 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
         # partly right: only a number of the scale the wrong one was claimed in says which
         scales = {_scale_of(raw[a], claim) for a in missing} - {None}
         same = [n for n in same if _scale_of(n, sentence) in scales]
-    # with its scale and unit as the sentence writes them ("5 triệu", "449 triệu USD")
-    values = [m.group().strip() if (m := re.search(rf"{re.escape(n)}\s*{_SCALE}", sentence)) else n for n in same]
+    # with its scale and unit as the sentence writes them ("5 triệu", "449 triệu USD"), a
+    # month as its date ("tháng 11 năm 2017", not "11, 2017")
+    dates = [m for m in re.finditer(_DATE, sentence)]
+    values = []
+    for n in same:
+        date = next((m.group() for m in dates if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d.,])", m.group())), None)
+        scaled = re.search(rf"{re.escape(n)}\s*{_SCALE}", sentence)
+        values.append(_date_in(date, lang) if date else scaled.group().strip() if scaled else n)
     return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
 
 
 # What may follow a number as its scale and unit: "5 triệu", "35 tỷ USD", "92%", "720 km²".
 _SCALE = r"(?:%|(?:(?:nghìn tỷ|nghìn|ngàn|triệu|tỷ|thousand|million|billion)(?!\w)\s*)?(?:USD|US\$|đô la|đồng|yên|won|nhân dân tệ|euro|km²|km|người)?(?!\w))"
+
+
+# A date with its month, as Vietnamese and English write it: "ngày 5 tháng 11 năm 2017",
+# "tháng 11/2017", "November 2014".
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_DATE = (
+    r"(?:ngày\s+\d{1,2}\s+)?tháng\s+\d{1,2}(?:\s*(?:năm\s+|/)\d{4})?"
+    rf"|(?i:(?:\d{{1,2}}\s+)?(?:{_MONTHS})(?:\s+\d{{1,2}},?)?\s+\d{{4}})"
+)
+
+
+def _date_in(date: str, lang: str) -> str:
+    """A Vietnamese date as the answer's language writes it: "tháng 11 năm 2014" is
+    "November 2014" in English; any other date stays as written."""
+    m = re.fullmatch(r"(?:ngày\s+(\d{1,2})\s+)?tháng\s+(\d{1,2})(?:\s*(?:năm\s+|/)(\d{4}))?", date)
+    if lang != "en" or not m or not 1 <= int(m.group(2)) <= 12:
+        return date
+    day, month, year = m.groups()
+    return " ".join(p for p in (day, _MONTHS.split("|")[int(month) - 1].title(), year) if p)
 
 
 # The scale words of both languages, each to one name: "triệu" is "million".

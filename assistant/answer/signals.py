@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..retrieve.question import Question, asking_words, forms, numerals, stands_in
+from ..retrieve.question import Question, asking_words, forms, numerals, own_numbers, stands_in
 from ..retrieve.search import ENGLISH_WORDS
 from ..text import fold, places_in, tokens
 from ..text.language import detect_language, is_vietnamese_syllable
@@ -90,14 +90,14 @@ def value_kinds(question: Question) -> set[str]:
     return out
 
 
-def holds_value(kinds: set[str], text: str, asked: str, unit: str | None = None) -> bool:
+def holds_value(kinds: set[str], text: str, question: Question, unit: str | None = None) -> bool:
     """Whether a sentence holds a value of one of `kinds` the question does not give:
     any number (a year is no count), a year or date, a name (a capitalised word past the
     first that is no Vietnamese syllable, an acronym, a capitalised run). With `unit`, a
     class of units the question asks for (`question.unit_class`: money, a share, a
     duration …), the number must be of that class in any of its units or wordings ("ba
     người" is no amount of money)."""
-    given = set(re.findall(r"\d+", asked))
+    given = own_numbers(question)
     # counts and ranks in words are counts ("đông dân thứ ba", "bốn đặc điểm")
     written = numerals(text)
     numbers = [n for n in re.findall(r"\d[\d.,]*", written) if n.strip(".,") not in given]
@@ -109,7 +109,7 @@ def holds_value(kinds: set[str], text: str, asked: str, unit: str | None = None)
     if "year" in kinds and re.search(forms()["date"], text):  # "giữa thế kỷ 18", "tháng 5"
         return True
     if "name" in kinds:
-        asked_words = set(tokens(asked))
+        asked_words = set(tokens(question.text))
         names = re.findall(r"(?<!^)\b[A-ZĐ][\w-]+", text)
         return any(fold(n) not in asked_words for n in names)
     return False

@@ -11,7 +11,7 @@ import re
 
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from ..text.language import is_vietnamese_syllable
-from .question import Question, forms, numerals, stands_in
+from .question import Question, forms, numerals, own_numbers, stands_in
 
 
 def asked_types(question: Question) -> list[str]:
@@ -40,7 +40,7 @@ def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:
     nào?" is not answered by the 449); a year is not a count.
     """
     f = forms()
-    given = set(re.findall(r"\d+", question.text))
+    given = own_numbers(question)
     if kind == "date":
         years = {m.group() for m in re.finditer(f["date"], excerpt) if re.search(r"\d", m.group()) and m.group() not in given}
         # a period ("từ năm nào đến năm nào") wants its two ends

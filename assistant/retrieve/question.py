@@ -346,6 +346,25 @@ def given_numbers(text: str) -> list[str]:
     return re.findall(r"(?<![^\W\d_])\d+(?![^\W\d_])", text)
 
 
+def own_numbers(question: Question) -> set[str]:
+    """The numbers the user gave as what the question is about ("năm 2020", "449 triệu
+    USD"): a value that answers it is another one. A follow-up's are `question.given`.
+    None for a claim to check ("Was it launched in 2015?"): its number is the very value
+    the answer checks, and the bulletin giving it is the answer."""
+    if question.kind == "yes-no":
+        return set()
+    return set(question.given if question.given is not None else given_numbers(question.text))
+
+
+def claimed_kinds(kind: str, text: str) -> list[str]:
+    """What a claim to check asks of the evidence: a yes-no question that gives a value
+    ("… launched in 2015?", "Có phải … 50 tỷ USD không?") is checked against a value of
+    the same kind, a year or a number; without one the bulletin can say neither yes nor no."""
+    if kind != "yes-no" or not (numbers := given_numbers(text)):
+        return []
+    return ["date" if any(re.fullmatch(r"(1[5-9]|20)\d{2}", n) for n in numbers) else "number"]
+
+
 def numerals(text: str) -> str:
     """Lower-case text with counts written as words turned into digits ("bốn đặc điểm" →
     "4 đặc điểm"), read as written: folded, "hai" (two) would also be "hại" (harm)."""
@@ -365,7 +384,7 @@ def analyze(text: str, restored: str | None = None) -> Question:
         kind=kind,
         # a second thing asked counts beside a checkable kind ("ở thành phố nào, khi nào?");
         # beside a list, a how or a why it only describes ("ba loại …, tức là ai thúc đẩy")
-        also=[k for k in kinds[1:] if k in CHECKABLE and k != kind] if kind in CHECKABLE else [],
+        also=[k for k in kinds[1:] if k in CHECKABLE and k != kind] if kind in CHECKABLE else claimed_kinds(kind, text),
         focus=focus_terms(text),
         sides=compared_sides(text) if kind == "compare" else [],
         unit=number_unit(text) if kind == "number" else None,

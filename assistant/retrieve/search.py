@@ -99,8 +99,15 @@ class Searcher:
         self._narrowed[section] = best[1] if best else section
         return self._narrowed[section]
 
+    def full_names(self, text: str) -> str:
+        """The text with the short names of places written out (`lexicon.full_names`);
+        in a Vietnamese question also those typed in lower case that the corpus never
+        uses as words ("sing", "tq"). In English, "sing" is a verb."""
+        words = None if detect_language(text) == "en" else self.index.vocabulary.folded_words
+        return full_names(text, words)
+
     def analyze(self, query: str) -> QueryInfo:
-        text = full_names(check_query(query, self.max_query_chars))
+        text = self.full_names(check_query(query, self.max_query_chars))
         vocab = self.index.vocabulary
         folded = tokens(text)
         known = vocab.vietnamese_share(folded)

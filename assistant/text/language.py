@@ -34,6 +34,8 @@ ENGLISH_WORDS = set(
     would should will shall may might must and or not no this that these those it its their
     there they them he she his her we our you your i me my use used using kind any some""".split()
 )
+# and the months, capitalised in English but no name: Vietnamese writes "tháng 3" for March
+ENGLISH_WORDS |= set("january february march april june july august september october november december".split())
 
 # Frequent Vietnamese grammar and question words, folded: they weigh double, as a
 # question typed without diacritics about an English name ("ten million imagination oasis

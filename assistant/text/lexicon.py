@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Container
 from importlib import resources
 from pathlib import Path
 
@@ -102,14 +103,34 @@ _SHORT = re.compile(
 )
 
 
-def full_names(text: str) -> str:
+# The short names written without diacritics ("Sing", "TQ"): typed in lower case they are
+# still no Vietnamese word, unlike "nhật" (day) or "hàn" (to weld).
+_PLAIN_SHORT = {short.lower(): full for short, full in SHORT_NAMES.items() if short.isascii()}
+
+
+def full_names(text: str, words: Container[str] | None = None) -> str:
     """The text with the short names of places written out, as written ("So sánh Nhật
     và Hàn" → "So sánh Nhật Bản và Hàn Quốc"; "Nhật Bản" stays).
 
+    `words`, when given (the corpus's folded words, for a Vietnamese question), lets a
+    short name written without diacritics count in any case, as people type unaccented
+    questions ("sing bao nhieu dan"), unless the corpus uses it as a word.
+
     >>> full_names("TQ và Sing khác nhau thế nào?")
     'Trung Quốc và Singapore khác nhau thế nào?'
+    >>> full_names("sing va tq khac nhau the nao", words={"khac", "nhau"})
+    'Singapore va Trung Quốc khac nhau the nao'
     """
-    return _SHORT.sub(lambda m: SHORT_NAMES[m.group()], text) if SHORT_NAMES else text
+    if not SHORT_NAMES:
+        return text
+    text = _SHORT.sub(lambda m: SHORT_NAMES[m.group()], text)
+    if words is None:
+        return text
+    plain = [s for s in _PLAIN_SHORT if s not in words]
+    if not plain:
+        return text
+    pattern = "|".join(rf"(?<![\w&]){re.escape(s)}(?![\w&])" for s in sorted(plain, key=len, reverse=True))
+    return re.sub(pattern, lambda m: _PLAIN_SHORT[m.group().lower()], text, flags=re.IGNORECASE)
 
 
 # English terms of public-sector innovation and their Vietnamese forms (folded), for the
