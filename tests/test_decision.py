@@ -474,6 +474,28 @@ def test_a_short_name_typed_in_lower_case_is_its_place(real_bot, question, fact)
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        # typed with diacritics but for two words: they are restored, the others kept
+        ("Singapore có bao nhieu dan?", "5 triệu người"),
+        ("Nhật Bản dung robot cham soc nguoi gia ra sao?", "18 triệu USD"),
+    ],
+)
+def test_a_question_typed_partly_without_diacritics_is_read_whole(real_bot, question, fact):
+    a = real_bot.ask(question)
+    assert not a.abstained, a.text
+    assert fact in a.citations[0].quote
+
+
+@pytest.mark.model
+def test_a_claim_against_a_sentence_with_other_quantities_gets_no_verdict(real_bot):
+    # the app's user counts are no population: no "No: the bulletin gives 1 tỷ người"
+    a = real_bot.ask("Có đúng là Trung Quốc có 1.4 tỷ dân không?")
+    assert not a.text.startswith(("Không", "Đúng")), a.text
+
+
+@pytest.mark.model
 @pytest.mark.parametrize("question", ["VN đứng thứ mấy về chính phủ điện tử năm 2020?", "vn dung thu may ve chinh phu dien tu nam 2020"])
 def test_vietnam_written_short_is_a_place_the_bulletin_does_not_cover(real_bot, question):
     a = real_bot.ask(question)

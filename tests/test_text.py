@@ -69,6 +69,15 @@ def test_restoration_knows_how_questions_ask(typed, restored):
     assert vocab.restore(typed) == restored
 
 
+def test_a_question_typed_partly_without_diacritics_restores_only_what_the_corpus_never_writes_bare():
+    vocab = Vocabulary(["Singapore có dân số hơn 5 triệu người, thua xa Trung Quốc. Bao nhiêu người dân?"])
+    typed = "Singapore có bao nhieu dan, thua bao nhiêu?"
+    assert vocab.unwritten(typed) == 2  # "nhieu", "dan"; "bao", "thua" are written bare
+    assert vocab.restore(typed, keep_written=True) == "Singapore có bao nhiêu dân, thua bao nhiêu?"
+    # a name the corpus never writes keeps its case
+    assert vocab.restore("DECnet co bao nhieu nguoi") == "DECnet có bao nhiêu người"
+
+
 @pytest.mark.parametrize(
     "query, language",
     [

@@ -146,6 +146,8 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
     'Không: bản tin ghi tháng 11 năm 2017.'
     >>> verdict("Was it launched in March 2011?", "sau sóng thần năm 2011", "en") is None  # not March
     True
+    >>> verdict("Có đúng là Trung Quốc có 1.4 tỷ dân?", "WeChat có 1 tỷ người dùng, Didi 500 triệu", "vi") is None
+    True
     """
     # a month named in English is a number to check too ("in March 2011": 3 and 2011)
     claim = re.sub(rf"\b({_MONTHS})\b", lambda m: str(_MONTHS.split("|").index(m.group().lower()) + 1), claim, flags=re.IGNORECASE)
@@ -175,7 +177,12 @@ def verdict(claim: str, sentence: str, lang: str) -> str | None:
         date = next((m.group() for m in dates if re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d.,])", m.group())), None)
         scaled = re.search(rf"{re.escape(n)}\s*{_SCALE}", sentence)
         values.append(_date_in(date, lang) if date else scaled.group().strip() if scaled else n)
-    return VERDICT[lang][False].format(value=", ".join(dict.fromkeys(values))) if values else None
+    values = list(dict.fromkeys(values))
+    # one value for each wrong number, or the sentence is no counterpart of the claim:
+    # "1,4 tỷ dân" against "1 tỷ người dùng … 500 triệu người dùng" (app users) says nothing
+    if not values or len(values) > len(missing):
+        return None
+    return VERDICT[lang][False].format(value=", ".join(values))
 
 
 # What may follow a number as its scale and unit: "5 triệu", "35 tỷ USD", "92%", "720 km²".

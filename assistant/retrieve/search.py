@@ -113,6 +113,8 @@ class Searcher:
         known = vocab.vietnamese_share(folded)
         language = detect_language(text)
         restored = vocab.restore(text) if language == "vi-unaccented" else None
+        if language == "vi" and vocab.unwritten(text) >= 2:  # "Singapore có bao nhieu dan?"
+            restored = vocab.restore(text, keep_written=True)
         dense_query = vocab.spell_out(restored or text)
         lexical_terms = vocab.expand(folded)
         if language == "en":

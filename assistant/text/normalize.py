@@ -153,12 +153,14 @@ class Vocabulary:
                 self._forms[fold(w)].add(w)
         self._total = sum(self._unigrams.values()) or 1
 
-    def restore(self, text: str) -> str:
+    def restore(self, text: str, *, keep_written: bool = False) -> str:
         """Put diacritics back on words typed without them, the likeliest sequence first.
 
         A bigram model of the corpus's own words picks, for each folded word, the accented
         form that best fits its neighbours (Viterbi). Words the corpus never uses stay as
-        typed; words typed with diacritics are kept.
+        typed; words typed with diacritics are kept. With `keep_written` (a question typed
+        with diacritics but for a few words: "Singapore có bao nhieu dan?"), so is a bare
+        word the corpus writes bare ("thua", "bao"): only those it never writes so change.
 
         >>> Vocabulary(["Chính phủ hỗ trợ doanh nghiệp vừa và nhỏ."]).restore("ho tro doanh nghiep")
         'hỗ trợ doanh nghiệp'
@@ -166,12 +168,11 @@ class Vocabulary:
         words = _WORD.findall(text)
         if not words:
             return text
-        options = [
-            [w.lower()]
-            if has_diacritics(w) or fold(w) not in self._forms
-            else sorted(self._forms[fold(w)])
-            for w in words
-        ]
+
+        def kept(w: str) -> bool:
+            return has_diacritics(w) or fold(w) not in self._forms or (keep_written and w.lower() in self._forms[fold(w)])
+
+        options = [[w.lower()] if kept(w) else sorted(self._forms[fold(w)]) for w in words]
         # best[i][form] = (log-probability, previous form)
         best: list[dict[str, tuple[float, str | None]]] = [
             {f: (self._log_unigram(f), None) for f in options[0]}
@@ -191,7 +192,21 @@ class Vocabulary:
             out.append(form)
         # each word in its place, punctuation kept (a "?" or a comma is part of how it asks)
         restored = iter(reversed(out))
-        return _WORD.sub(lambda m: _cased(next(restored), m.group()), text)
+
+        def put(m: re.Match) -> str:
+            form = next(restored)
+            return m.group() if form == m.group().lower() else _cased(form, m.group())  # "DECnet" stays
+
+        return _WORD.sub(put, text)
+
+    def unwritten(self, text: str) -> int:
+        """How many of the text's words are typed bare where the corpus never writes them
+        so ("nhieu", "dan"): more than one in a question typed with diacritics, and it was
+        typed partly without them."""
+        return sum(
+            not has_diacritics(w) and fold(w) in self._forms and w.lower() not in self._forms[fold(w)]
+            for w in _WORD.findall(text)
+        )
 
     def _log_unigram(self, word: str) -> float:
         return math.log((self._unigrams[word] + 0.1) / self._total)
