@@ -46,7 +46,7 @@ def test_an_english_month_is_no_name_to_bridge():
 
 
 def test_a_claim_that_gives_a_value_asks_for_a_value_of_its_kind():
-    from assistant.retrieve.question import analyze, own_numbers
+    from assistant.retrieve.answer_types import own_numbers
 
     claim = analyze("Có đúng là Bộ não thành phố Hàng Châu được ra mắt năm 2016 không?")
     assert (claim.kind, claim.also) == ("yes-no", ["date"])

@@ -19,7 +19,7 @@ from assistant.ingest import documents, ocr, passages
 from assistant.ingest.duplicates import normalized
 from assistant.locking import locked
 from assistant.models import JOINER, Answer, AnswerSentence, Citation
-from assistant.retrieve.search import detect_language
+from assistant.text.language import detect_language
 
 from . import make_documents as make
 from .conftest import BULLETIN, CORPUS, run_cli

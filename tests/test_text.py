@@ -2,8 +2,8 @@ import unicodedata
 
 import pytest
 
-from assistant.retrieve.search import detect_language
 from assistant.text import Vocabulary, clean, fold, mine_acronyms, tokens
+from assistant.text.language import detect_language
 
 
 def test_fold_removes_diacritics_and_d_bar():
@@ -92,7 +92,7 @@ def test_a_question_typed_partly_without_diacritics_restores_only_what_the_corpu
     ],
 )
 def test_language_detection(vocab, query, language):
-    assert detect_language(query, vocab.folded_words) == language
+    assert detect_language(query) == language
 
 
 def test_glossary_gives_the_vietnamese_words_of_english_terms():

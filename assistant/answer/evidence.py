@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from ..models import Hit, QueryInfo
-from ..retrieve.answer_types import asked_types, has_answer_type, holds_type
-from ..retrieve.question import Question, own_numbers, unit_class
+from ..retrieve.answer_types import asked_types, has_answer_type, holds_type, own_numbers
+from ..retrieve.question import Question, unit_class
 from ..store.index import Index
 from ..text import fold, place_words, places_in, tokens
 from ..text.language import same_language

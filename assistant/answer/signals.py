@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..retrieve.question import Question, asking_words, forms, numerals, own_numbers, stands_in
+from ..retrieve.answer_types import own_numbers
+from ..retrieve.question import Question, asking_words, forms, numerals, stands_in
 from ..retrieve.search import ENGLISH_WORDS
 from ..text import fold, places_in, tokens
 from ..text.language import detect_language, is_vietnamese_syllable

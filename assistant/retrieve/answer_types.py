@@ -11,7 +11,7 @@ import re
 
 from ..text import NAME_GROUPS, fold, glossary_terms, places_in, tokens
 from ..text.language import is_vietnamese_syllable
-from .question import Question, forms, numerals, own_numbers, stands_in
+from .question import Question, forms, given_numbers, numerals, stands_in
 
 
 def asked_types(question: Question) -> list[str]:
@@ -30,6 +30,16 @@ def has_answer_type(question: Question, excerpt: str) -> bool | None:
     checks = [_has_type(question, kind, excerpt) for kind in [question.kind, *question.also]]
     checks = [c for c in checks if c is not None]
     return all(checks) if checks else None
+
+
+def own_numbers(question: Question) -> set[str]:
+    """The numbers the user gave as what the question is about ("năm 2020", "449 triệu
+    USD"): a value that answers it is another one. A follow-up's are `question.given`.
+    None for a claim to check ("Was it launched in 2015?"): its number is the very value
+    the answer checks, and the bulletin giving it is the answer."""
+    if question.kind == "yes-no":
+        return set()
+    return set(question.given if question.given is not None else given_numbers(question.text))
 
 
 def _has_type(question: Question, kind: str, excerpt: str) -> bool | None:

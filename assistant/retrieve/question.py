@@ -23,14 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..text import (
-    GLOSSARY,
-    fold,
-    has_diacritics,
-    place_match,
-    places_in,
-    tokens,
-)
+from ..text import GLOSSARY, fold, has_diacritics, place_match, places_in, tokens
 from ..text.language import detect_language
 from ..text.lexicon import read_lexicon
 
@@ -344,16 +337,6 @@ def given_numbers(text: str) -> list[str]:
     ['2020']
     """
     return re.findall(r"(?<![^\W\d_])\d+(?![^\W\d_])", text)
-
-
-def own_numbers(question: Question) -> set[str]:
-    """The numbers the user gave as what the question is about ("năm 2020", "449 triệu
-    USD"): a value that answers it is another one. A follow-up's are `question.given`.
-    None for a claim to check ("Was it launched in 2015?"): its number is the very value
-    the answer checks, and the bulletin giving it is the answer."""
-    if question.kind == "yes-no":
-        return set()
-    return set(question.given if question.given is not None else given_numbers(question.text))
 
 
 def claimed_kinds(kind: str, text: str) -> list[str]:

@@ -26,8 +26,8 @@ from ..errors import BadQuery
 from ..ingest.duplicates import normalized
 from ..models import SECTION_SEP, Hit, QueryInfo
 from ..store.index import Index
-from ..text import GLOSSARY, NAME_GROUPS, clean, fold, glossary_terms, language, places_in, tokens
-from ..text.language import ENGLISH_WORDS
+from ..text import GLOSSARY, NAME_GROUPS, clean, fold, glossary_terms, places_in, tokens
+from ..text.language import ENGLISH_WORDS, detect_language
 from ..text.lexicon import full_names, glossary_matches
 from .question import source_kinds
 
@@ -35,15 +35,6 @@ from .question import source_kinds
 # set's groups; see docs/measurements.md, "Retrieval on the dev set".
 DENSE_WEIGHT = {"vi": 0.5, "vi-unaccented": 0.4, "en": 0.85}
 CANDIDATES = 50
-
-
-def detect_language(text: str, vietnamese_words: set[str] | None = None) -> str:
-    """'vi', 'vi-unaccented' or 'en' for a cleaned query, from the query and a fixed lexicon.
-
-    `vietnamese_words` is accepted for compatibility and ignored: the corpus's vocabulary
-    is not a language test once it holds English documents (see `text.language`).
-    """
-    return language.detect_language(text)
 
 
 def check_query(query: str, max_chars: int) -> str:
