@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 
 from .errors import ConfigError
 
@@ -68,6 +68,16 @@ class Settings(BaseModel):
     # remote one. Connecting is bounded by a few seconds either way (see assistant/llm.py).
     llm_timeout: float | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _own_index(cls, values):
+        """A corpus folder named without an index folder gets its own index (`index_for`):
+        `Settings(corpus_dir=…)` must never build another corpus into the project's `index/`."""
+        if isinstance(values, dict) and values.get("corpus_dir") is not None and values.get("index_dir") is None:
+            cache = values.get("cache_dir") or cls.model_fields["cache_dir"].default
+            values = {**values, "index_dir": cls.index_for(Path(values["corpus_dir"]), Path(cache))}
+        return values
+
     @staticmethod
     def index_for(corpus_dir: Path, cache_dir: Path) -> Path:
         """Where the index of a corpus other than the project's own goes when no index
@@ -84,16 +94,13 @@ class Settings(BaseModel):
     @classmethod
     def from_env(cls, **overrides) -> Settings:
         """Settings from `ASSISTANT_*` environment variables, then explicit overrides.
-
-        A corpus folder named without an index folder gets its own index (`index_for`)."""
+        A corpus folder named without an index folder gets its own index (`_own_index`)."""
         values: dict = {}
         for name in cls.model_fields:
             env = os.environ.get(f"ASSISTANT_{name.upper()}")
             if env is not None:
                 values[name] = env
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if "corpus_dir" in values and "index_dir" not in values:
-            values["index_dir"] = cls.index_for(Path(values["corpus_dir"]), Path(values.get("cache_dir") or cls().cache_dir))
         try:
             return cls(**values)
         except ValidationError as exc:

@@ -577,6 +577,10 @@ def test_another_corpus_gets_its_own_index_under_the_cache(tmp_path):
     assert settings.index_dir.parent == tmp_path / "indexes" and settings.index_dir.name.startswith("corpus-")
     assert Settings.from_env(corpus_dir=ROOT / "corpus").index_dir == ROOT / "index"
     assert Settings.from_env(corpus_dir=XQUAD, index_dir=tmp_path / "mine").index_dir == tmp_path / "mine"
+    # the Python API too: Settings(corpus_dir=…) used to build that corpus into index/
+    assert Settings(corpus_dir=XQUAD, cache_dir=tmp_path).index_dir == settings.index_dir
+    assert Settings(corpus_dir=XQUAD, index_dir=tmp_path / "mine").index_dir == tmp_path / "mine"
+    assert Settings().index_dir == ROOT / "index"
 
 
 @pytest.mark.model

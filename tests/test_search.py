@@ -194,3 +194,46 @@ def test_a_tie_at_the_cut_is_left_out_whole():
     assert kept.tolist() == [[7, 3, -1, -1]]
     _, kept = _without_tie_at_cut(scores, rows, k=4, n=4)  # nothing was cut
     assert kept.tolist() == [[7, 3, 9, 4]]
+
+
+def test_a_passage_is_scoped_to_a_place_by_a_heading_its_document_does_not_share():
+    from types import SimpleNamespace
+
+    from assistant.retrieve.search import scoped_to_a_place
+
+    def passage(doc, *section):
+        return SimpleNamespace(doc_id=doc, section=list(section))
+
+    bulletin = [
+        passage("b", "1. Khái quát"),
+        passage("b", "2. Kinh nghiệm ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo", "2.4. Singapo"),
+        passage("b", "2. Kinh nghiệm ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo", "2.2. Nhật Bản", "(b) ĐMST mạng lưới"),
+    ]
+    # a chapter on four countries scopes nothing; "2.4. Singapo" does
+    assert scoped_to_a_place(bulletin).tolist() == [False, True, True]
+    # an article titled with a place is about it whole: no passage of it is narrower
+    warsaw = [passage("w", "Warsaw"), passage("w", "Warsaw")]
+    assert scoped_to_a_place(warsaw).tolist() == [False, False]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the overview defines the three kinds; each country's "(b) ĐMST mạng lưới" section
+        # matches the same words and answers for that country only
+        "Ai là chủ thể cung cấp phần lớn ĐMST mạng lưới?",
+        "ĐMST mạng lưới là gì?",
+        "Thế nào là ĐMST cấp trung ương?",
+    ],
+)
+def test_a_question_that_names_no_place_is_answered_by_the_general_text_first(real_bot, question):
+    top = real_bot.search(question, k=3)[0]
+    assert top.passage.section_path.startswith("1. Khái quát"), top.passage.section_path
+
+
+@pytest.mark.model
+def test_a_name_only_one_place_uses_scopes_the_question_to_it(real_bot):
+    # "Gwanghwamoon" is only in Korea's sections: a question about it is about Korea
+    top = real_bot.search("Cơ quan nào điều hành Gwanghwamoon 1st Street?", k=3)[0]
+    assert "Hàn Quốc" in top.passage.section_path

@@ -35,6 +35,10 @@ from .question import source_kinds
 # set's groups; see docs/measurements.md, "Retrieval on the dev set".
 DENSE_WEIGHT = {"vi": 0.5, "vi-unaccented": 0.4, "en": 0.85}
 CANDIDATES = 50
+# How much less a passage scoped to one place scores for a question that names no place:
+# bulletin dev, dev2 and paraphrase-dev R@1 on such questions rose in every group at 0.05
+# to 0.2 (XQuAD has no such sections); the middle of that plateau. docs/measurements.md.
+SCOPED_PENALTY = 0.1
 
 
 def check_query(query: str, max_chars: int) -> str:
@@ -70,6 +74,17 @@ class Searcher:
         )
         self._copies = int(np.count_nonzero(self._canonical != np.arange(len(index.passages))))
         self._narrowed: dict[str, str] = {}  # section filter text -> the section it means
+        self._scoped = scoped_to_a_place(index.passages)
+        # the words only one place's sections use ("Gwanghwamoon", "InnoLeap"): a question
+        # with one of them is about that place, named or not (a follow-up's topic too)
+        self._bound: set[str] = set()
+        if self._scoped.any():
+            seen: dict[str, set] = {}
+            for p, scoped in zip(index.passages, self._scoped):
+                scope = frozenset(g for h in p.section for g in places_in(fold(h))) if scoped else None
+                for t in set(tokens(p.text)):
+                    seen.setdefault(t, set()).add(scope)
+            self._bound = {t for t, scopes in seen.items() if len(scopes) == 1 and None not in scopes}
 
     def narrow_section(self, section: str) -> str:
         """The section a filter text means: the path of the shortest heading that contains
@@ -244,6 +259,12 @@ class Searcher:
                 # among the hits whatever its similarity ("Bản tin này do đơn vị nào thực
                 # hiện?" shares few words with "Trung tâm Thông tin và Thống kê KH&CN")
                 fused = np.where(np.isin(self._kind, sorted(asked)), fused + 1.0, fused)
+            if passages is None and not places_in(fold(info.normalized)) and not self._bound & set(tokens(info.normalized)):
+                # a question that names no place asks what holds in general: a section on
+                # one country answers it when nothing general does ("ĐMST mạng lưới chủ
+                # yếu do ai làm ra?" is the overview's, not Singapore's "(b) ĐMST mạng lưới");
+                # within a thread's passages the thread says where
+                fused = np.where(self._scoped, fused * (1 - SCOPED_PENALTY), fused)
         fused = np.where(allowed, fused, -np.inf)
         order = self._follow_lead_in(self._once(fused, k), fused, k)
         dense_rank = ranks_of(dense, order)
@@ -295,6 +316,19 @@ class Searcher:
             rest = [int(i) for i in order[1:] if int(i) != nxt]
             order = np.array([top, nxt, *rest][:k])
         return order
+
+
+def scoped_to_a_place(passages) -> np.ndarray:
+    """Per passage, whether a heading of its section names one place and the document's
+    other passages do not all share that heading ("2.4. Singapo" in a bulletin on four
+    countries: yes; an article titled "Warsaw", all of it about Warsaw: no). Shape (n,), bool."""
+    by_doc: dict[str, list] = {}
+    for p in passages:
+        by_doc.setdefault(p.doc_id, []).append(p)
+    whole = {doc: set.intersection(*(set(p.section) for p in ps)) for doc, ps in by_doc.items()}
+    return np.array(
+        [any(len(places_in(fold(h))) == 1 for h in p.section if h not in whole[p.doc_id]) for p in passages], dtype=bool
+    )
 
 
 def _nearest(vectors, qvec: np.ndarray, k: int, documents, section) -> tuple[np.ndarray, np.ndarray]:
