@@ -229,10 +229,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answers = None if args.retrieval_only else ev.evaluate_answers(bot, items, k=args.k)
     cv = None
     if args.cv and answers is not None:
-        from . import calibrate
+        from .calibrate_abstention import decisions, format_cv
 
         rows = [{**a, "kind": a["answer"].get("kind"), "evidence": a["answer"]["evidence"]} for a in answers.answers]
-        cv = calibrate.format_cv(rows, calibrate.decisions(rows, k=args.cv), None, args.cv)
+        cv = format_cv(rows, decisions(rows, k=args.cv), None, args.cv)
     if args.json:
         out: dict = {"retrieval": [r.model_dump() for r in reports]}
         if answers is not None:
