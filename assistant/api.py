@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from .embed.base import Embedder
 from .errors import IndexProblem
 from .ingest import documents as documents_mod
 from .library import Library, _local_index_type, _open_store
+from .llm_mode import LLMMode
 from .models import Answer, Draft, Hit, Passage
 from .retrieve.search import Searcher
 from .settings import Settings
@@ -33,7 +34,7 @@ from .text.lexicon import use_glossary
 log = logging.getLogger(__name__)
 
 
-class Assistant(Conversation, Library):
+class Assistant(Conversation, Library, LLMMode):
     def __init__(
         self,
         settings: Settings,
@@ -336,53 +337,6 @@ class Assistant(Conversation, Library):
                 else self.ask(str(turn), history=list(turns), mode="extractive", **options)
             )
         return turns
-
-    def _with_llm(
-        self, extractive: Answer, info, hits: list[Hit], guard: AbstractContextManager
-    ) -> Generator[Draft, None, Answer]:
-        """Drafts while the model writes; returns its checked answer with the extractive
-        quotes, or the extractive answer with a notice when it fails."""
-        from .answer import extractive as answer_mod
-        from .answer import llm
-        from .answer.supporting import with_quotes
-
-        s = self.settings
-        if not (s.llm_url and s.llm_model):
-            extractive.notice = (
-                "LLM mode needs --llm-url and --llm-model; showing the extractive answer."
-            )
-            return extractive
-        text, pieces, started = "", 0, time.monotonic()
-        try:
-            config = llm.LLMConfig(
-                url=s.llm_url,
-                model=s.llm_model,
-                api_key_env=s.llm_api_key_env,
-                timeout=s.llm_timeout,
-            )
-            messages = llm.build_messages(info.normalized, info.language, hits)
-            yield Draft()
-            for piece in llm.stream(config, messages, tick=1.0):
-                if piece:
-                    text, pieces = text + piece, pieces + 1
-                yield Draft(text=text, pieces=pieces, seconds=round(time.monotonic() - started, 1))
-        except (llm.LLMError, ValueError) as exc:
-            extractive.notice = (
-                f"The language model could not answer ({exc}); showing the extractive answer."
-            )
-            return extractive
-        with guard:
-            checked = llm.judge(text, hits, self.embedder)
-        if not checked.kept:
-            extractive.notice = (
-                f"The language model's answer was not supported by the passages "
-                f"({checked.notice}); showing the extractive answer."
-            )
-            extractive.removed = checked.removed
-            return extractive
-        written = answer_mod.from_llm(info, hits, checked.kept, self.index, notice=checked.notice)
-        written.removed = checked.removed
-        return with_quotes(written, extractive)
 
     @property
     def places(self) -> list[str]:

@@ -10,7 +10,7 @@ question's own numbers must be the excerpt's.
 import numpy as np
 import pytest
 
-from assistant.calibrate import decisions
+from assistant.calibrate_abstention import decisions
 from assistant.retrieve.answer_types import has_answer_type, places_named
 from assistant.retrieve.question import analyze, numerals
 

@@ -11,7 +11,8 @@ import pytest
 from assistant import Assistant, Settings
 from assistant.answer import abstain, ranker
 from assistant.answer.signals import bridge_terms, content_pairs, holds_value
-from assistant.calibrate import balanced, best_threshold, fit_logistic, folds, read_manifest
+from assistant.calibrate import read_manifest
+from assistant.calibrate_abstention import balanced, best_threshold, fit_logistic, folds
 from assistant.evaluate import EvalItem, paraphrase_scores
 from assistant.retrieve.question import analyze
 from assistant.text.lexicon import GLOSSARY, full_names, glossary_terms, use_glossary

@@ -101,8 +101,9 @@ def test_a_greeting_or_thanks_gets_a_reply_not_a_quote(fake_bot, message, langua
     # the app shows the reply, not under "no answer found", and has nothing to verify
     from html import escape
 
-    from assistant.app.render_answer import answer_html, verify_html
+    from assistant.app.render_answer import answer_html
     from assistant.app.render_common import labels
+    from assistant.app.render_verify import verify_html
 
     page = answer_html(answer, lang="vi")
     assert escape(reply) in page and labels("vi")["abstained"] not in page

@@ -1,8 +1,9 @@
 """Answers, passages and checks as HTML for the web UI, and a conversation as Markdown.
 
 The pieces live in `render_common` (labels, references, highlights), `render_answer`
-(answers, abstentions, the verify table, the Markdown export) and `render_passage` (the
-source viewer, search results); this module gathers them under one name.
+(answers, abstentions, the Markdown export), `render_verify` (the verify table) and
+`render_passage` (the source viewer, search results); this module gathers them under one
+name.
 
 >>> highlight("abc def", 4, 7)
 'abc <mark class="ba-hl">def</mark>'
@@ -16,8 +17,6 @@ from .render_answer import (
     conversation_markdown,
     draft_html,
     question_html,
-    sentence_status,
-    verify_html,
 )
 from .render_common import (
     LABELS,
@@ -32,6 +31,7 @@ from .render_common import (
     ref,
 )
 from .render_passage import not_found_html, search_html, viewer_html
+from .render_verify import sentence_status, verify_html
 
 __all__ = [
     "LABELS", "QUOTE_CHARS", "SNIPPET_CHARS", "WEAK_SUPPORT", "abstention_html", "answer_html",
