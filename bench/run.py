@@ -589,7 +589,7 @@ def vietnamese_like_vocabulary(rng: np.random.Generator, size: int = 20_000) -> 
 
 
 def bench_bm25(out: list[str], sizes: tuple[int, ...]) -> None:
-    from assistant.retrieve.search import fuse, ranks_of, top_k
+    from assistant.retrieve.scores import fuse, ranks_of, top_k
     from assistant.store.lexical import LexicalIndex
 
     log("4b. BM25 and fusion at scale")

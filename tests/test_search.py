@@ -163,7 +163,7 @@ def test_a_list_lead_in_brings_its_first_item(fake_bot):
 
 
 def test_top_k_and_ranks_equal_a_full_stable_sort():
-    from assistant.retrieve.search import ranks_of, top_k
+    from assistant.retrieve.scores import ranks_of, top_k
 
     rng = np.random.default_rng(7)
     for trial in range(200):
@@ -186,7 +186,7 @@ def test_a_tie_at_the_cut_is_left_out_whole():
     Milvus differ); the candidates must not depend on it."""
     import numpy as np
 
-    from assistant.retrieve.search import _without_tie_at_cut
+    from assistant.retrieve.scores import _without_tie_at_cut
 
     scores = np.array([[0.9, 0.5, 0.2, 0.2]], dtype=np.float32)
     rows = np.array([[7, 3, 9, 4]])
