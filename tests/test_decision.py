@@ -541,6 +541,29 @@ def test_a_value_in_the_sentence_after_its_topic_answers(real_bot, question):
     assert "720 km²" in a.text
 
 
+def test_a_claim_s_value_is_its_digits_scale_unit_and_the_thing_it_is_said_of():
+    from assistant.answer.verdict import verdict
+
+    # the digits alone said "Đúng" to 5 tỷ against 5 triệu, and to 449 tỷ against 449 triệu
+    people = "Là một quốc gia nhỏ về địa lý với dân số hơn 5 triệu người và ít tài nguyên"
+    assert verdict("Có đúng là Singapore có dân số hơn 5 tỷ người không?", people, "vi") == "Không: bản tin ghi 5 triệu người."
+    money = "đã công bố kế hoạch trị giá 449 triệu USD để sử dụng robot"
+    assert verdict("Is it true that the robot plan was worth 449 billion dollars?", money, "en") == "No: the bulletin gives 449 triệu USD."
+    # a number of another clause's name is no value of the claim's ("500 triệu" is Didi's)
+    apps = "WeChat có hơn 1 tỷ người dùng trong khi dịch vụ taxi Didi Chuxing có 500 triệu người dùng."
+    assert verdict("Có đúng là WeChat có 500 triệu người dùng không?", apps, "vi") == "Không: bản tin ghi 1 tỷ người dùng."
+    assert verdict("Did Didi Chuxing have more than 1 billion users?", apps, "en") == "No: the bulletin gives 500 triệu người dùng."
+    both = "ở nước chỉ có 5 triệu dân so với dân số gần 1,4 tỷ của Trung Quốc."
+    assert verdict("Có đúng là Singapore có 1,4 tỷ dân không?", both, "vi") == "Không: bản tin ghi 5 triệu."
+    assert verdict("Có đúng là Trung Quốc có gần 1,4 tỷ dân không?", both, "vi") == "Đúng, bản tin viết như vậy."
+    # a month is part of a date, no count to set against an amount; a claimed month is one
+    contest = "PSD đã đưa ra một thử thách ĐMST vào tháng 8 năm 2016 để kêu gọi những ý tưởng mới"
+    assert verdict("Did the PSD give a 95,000 dollar prize on the spot?", contest, "en") is None
+    assert verdict("Did the PSD launch its challenge in May 2016?", contest, "en") == "No: the bulletin gives August 2016."
+    # "may" is a month only beside a number
+    assert verdict("Is it true that Japan may have made 80 robots?", "Nhật Bản đã sản xuất 80 robot", "en") == "Yes, the bulletin says so."
+
+
 def test_a_unit_s_digits_are_no_number_the_question_gives():
     from assistant.retrieve.question import given_numbers
 
@@ -549,7 +572,7 @@ def test_a_unit_s_digits_are_no_number_the_question_gives():
 
 
 def test_a_claim_s_verdict_is_read_off_the_answering_sentence():
-    from assistant.answer.messages import verdict
+    from assistant.answer.verdict import verdict
 
     sentence = "tầm nhìn “Quốc gia Thông minh”, được đưa ra vào tháng 11 năm 2014 để duy trì"
     assert verdict("Was the Smart Nation vision launched in 2015?", sentence, "en") == "No: the bulletin gives November 2014."

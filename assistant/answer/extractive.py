@@ -59,10 +59,10 @@ from .messages import (
     section_places,
     topic_names,
     topic_of,
-    verdict,
 )
 from .names import understood, unknown_places, unknown_words
 from .signals import holds_value, value_kinds
+from .verdict import verdict
 
 # A second excerpt from another passage joins only when it scores nearly as well
 # (KEEP_RATIO), or when it holds clearly more of the question's words than the best one
