@@ -237,3 +237,17 @@ def test_a_name_only_one_place_uses_scopes_the_question_to_it(real_bot):
     # "Gwanghwamoon" is only in Korea's sections: a question about it is about Korea
     top = real_bot.search("Cơ quan nào điều hành Gwanghwamoon 1st Street?", k=3)[0]
     assert "Hàn Quốc" in top.passage.section_path
+
+
+@pytest.mark.parametrize("question", [None, 42, ["Singapore?"]])
+def test_a_question_that_is_no_text_is_a_bad_query(fake_bot, question):
+    # ask(None) raised a bare TypeError from the paste reader
+    with pytest.raises(BadQuery, match="must be text"):
+        fake_bot.ask(question)
+
+
+@pytest.mark.model
+def test_an_english_question_s_capitals_are_no_short_names(real_bot):
+    # "HQ" in English is a headquarters: it was rewritten "GovTech's Hàn Quốc"
+    assert real_bot.searcher.full_names("Where is GovTech's HQ?") == "Where is GovTech's HQ?"
+    assert real_bot.searcher.full_names("GovTech và HQ khác nhau thế nào?") == "GovTech và Hàn Quốc khác nhau thế nào?"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..errors import BadQuery
 from ..models import Hit
 from ..text import fold
 
@@ -72,7 +73,9 @@ def small_talk(text: str) -> str | None:
 def question_of(text: str) -> str:
     """The question a long paste ends with ("… Vậy Singapo hỗ trợ … thế nào?"): its last
     sentence ending in a question mark. A short text, or a paste with no question of at most
-    QUESTION_CHARS, is returned as it is."""
+    QUESTION_CHARS, is returned as it is. BadQuery when it is no text (`ask(None)`)."""
+    if not isinstance(text, str):
+        raise BadQuery("the question must be text")
     if len(text) <= PASTE_CHARS:
         return text
     asked = [q.strip() for q in _QUESTION.findall(text) if re.search(r"\w{2}", q)]

@@ -109,9 +109,11 @@ class Searcher:
     def full_names(self, text: str) -> str:
         """The text with the short names of places written out (`lexicon.full_names`);
         in a Vietnamese question also those typed in lower case that the corpus never
-        uses as words ("sing", "tq"). In English, "sing" is a verb."""
-        words = None if detect_language(text) == "en" else self.index.vocabulary.folded_words
-        return full_names(text, words)
+        uses as words ("sing", "tq"). An English question's are English words ("HQ",
+        "sing")."""
+        if detect_language(text) == "en":
+            return text  # "GovTech's HQ" is its headquarters, not Korea
+        return full_names(text, self.index.vocabulary.folded_words)
 
     def analyze(self, query: str) -> QueryInfo:
         text = self.full_names(check_query(query, self.max_query_chars))
