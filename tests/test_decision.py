@@ -519,6 +519,30 @@ def test_a_claim_s_frame_is_no_word_to_look_for(real_bot, question, fact):
     assert "Tan Tock Seng" not in a.text
 
 
+@pytest.mark.parametrize(
+    "typed, asked",
+    [
+        ("Em muốn hỏi InnoLeap là gì?", "InnoLeap là gì?"),
+        ("Anh ơi, InnoLeap là gì?", "InnoLeap là gì?"),  # "Anh" is who is asked, not England
+        ("Cho em hỏi Singapore có bao nhiêu dân?", "Singapore có bao nhiêu dân?"),
+        ("Xin hỏi Songdo trị giá bao nhiêu?", "Songdo trị giá bao nhiêu?"),
+        ("Anh có bao nhiêu dân?", "Anh có bao nhiêu dân?"),  # England, asked about
+        ("Anh ơi", "Anh ơi"),  # nothing else: the text as it is
+    ],
+)
+def test_who_asks_and_how_politely_is_not_what_is_asked(typed, asked):
+    from assistant.retrieve.question import polite_free
+
+    assert polite_free(typed) == asked
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["Em muốn hỏi InnoLeap là gì?", "Anh ơi, InnoLeap là gì?"])
+def test_a_polite_question_is_answered_as_the_plain_one(real_bot, question):
+    a = real_bot.ask(question)
+    assert not a.abstained and "InnoLeap" in a.citations[0].quote, a.text
+
+
 def test_the_frame_of_a_claim_is_not_its_focus():
     from assistant.retrieve.question import focus_terms
 

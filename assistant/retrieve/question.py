@@ -220,9 +220,18 @@ def compared_sides(text: str) -> list[str]:
 
 # A request made politely ("so sánh giúp tôi …", "cho mình hỏi …"): who asks, not what.
 _POLITE = re.compile(
-    r"(?<!\w)(?:gi[úu]p|gi[ùu]m|h[ộo]|cho)\s+(?:t[ôo]i|m[ìi]nh|ch[úu]ng t[ôo]i|tui)(?!\w)(?:\s+h[ỏo]i)?",
+    r"(?<!\w)(?:(?:gi[úu]p|gi[ùu]m|h[ộo]|cho)\s+(?:t[ôo]i|m[ìi]nh|ch[úu]ng t[ôo]i|tui|em)(?!\w)(?:\s+h[ỏo]i)?"
+    r"|(?:t[ôo]i|em|m[ìi]nh|tui)\s+(?:mu[ốo]n|c[ầa]n)\s+(?:h[ỏo]i|bi[ếe]t)(?:\s+l[àa])?|xin\s+h[ỏo]i"
+    r"|(?:anh|ch[ịi]|b[ạa]n|em|ad)\s+[ơo]i)(?!\w)",
     re.IGNORECASE,
 )
+
+
+def polite_free(text: str) -> str:
+    """The question without the words of who asks and how politely ("Em muốn hỏi …",
+    "Cho tôi hỏi …", "Anh ơi, …"); the text itself when nothing else is left."""
+    left = re.sub(r"^[\s,.:;!-]+", "", re.sub(r"\s{2,}", " ", _POLITE.sub(" ", text))).strip()
+    return left if re.search(r"\w", left) else text
 
 
 def unasked(text: str) -> str:

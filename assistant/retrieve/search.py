@@ -29,7 +29,7 @@ from ..store.index import Index
 from ..text import GLOSSARY, NAME_GROUPS, clean, fold, glossary_terms, places_in, tokens
 from ..text.language import ENGLISH_WORDS, detect_language
 from ..text.lexicon import full_names, glossary_matches
-from .question import source_kinds
+from .question import polite_free, source_kinds
 from .scores import _nearest, fuse, ranks_of, top_k
 
 # Dense weight per query language, before the lexical-coverage adjustment. Set on the dev
@@ -117,6 +117,8 @@ class Searcher:
 
     def analyze(self, query: str) -> QueryInfo:
         text = self.full_names(check_query(query, self.max_query_chars))
+        # who asks is not what is asked: "Em muốn hỏi InnoLeap là gì?", "Anh ơi, …" (not England)
+        text = polite_free(text)
         vocab = self.index.vocabulary
         folded = tokens(text)
         known = vocab.vietnamese_share(folded)
