@@ -199,21 +199,25 @@ def test_a_tie_at_the_cut_is_left_out_whole():
 def test_a_passage_is_scoped_to_a_place_by_a_heading_its_document_does_not_share():
     from types import SimpleNamespace
 
-    from assistant.retrieve.search import scoped_to_a_place
+    from assistant.retrieve.search import place_scopes
+    from assistant.text import fold, places_in
 
     def passage(doc, *section):
         return SimpleNamespace(doc_id=doc, section=list(section))
 
+    four = "2. Kinh nghiệm ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo"
     bulletin = [
         passage("b", "1. Khái quát"),
-        passage("b", "2. Kinh nghiệm ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo", "2.4. Singapo"),
-        passage("b", "2. Kinh nghiệm ở Trung Quốc, Nhật Bản, Hàn Quốc và Singapo", "2.2. Nhật Bản", "(b) ĐMST mạng lưới"),
+        passage("b", four, "2.4. Singapo"),
+        passage("b", four, "2.2. Nhật Bản", "(b) ĐMST mạng lưới"),
     ]
-    # a chapter on four countries scopes nothing; "2.4. Singapo" does
-    assert scoped_to_a_place(bulletin).tolist() == [False, True, True]
+    # a chapter on four countries scopes nothing; "2.4. Singapo" does, to Singapore
+    (singapore,) = places_in(fold("Singapo"))
+    (japan,) = places_in(fold("Nhật Bản"))
+    assert place_scopes(bulletin) == [None, singapore, japan]
     # an article titled with a place is about it whole: no passage of it is narrower
     warsaw = [passage("w", "Warsaw"), passage("w", "Warsaw")]
-    assert scoped_to_a_place(warsaw).tolist() == [False, False]
+    assert place_scopes(warsaw) == [None, None]
 
 
 @pytest.mark.model
@@ -237,6 +241,8 @@ def test_a_name_only_one_place_uses_scopes_the_question_to_it(real_bot):
     # "Gwanghwamoon" is only in Korea's sections: a question about it is about Korea
     top = real_bot.search("Cơ quan nào điều hành Gwanghwamoon 1st Street?", k=3)[0]
     assert "Hàn Quốc" in top.passage.section_path
+    # a word of two places' sections ("robot": Japan's and Korea's) is bound to neither
+    assert "gwanghwamoon" in real_bot.searcher._bound and "robot" not in real_bot.searcher._bound
 
 
 @pytest.mark.parametrize("question", [None, 42, ["Singapore?"]])

@@ -239,7 +239,7 @@ def unasked(text: str) -> str:
     với B") or the frame of a claim to check ("Is it true that …", "Có đúng là …"): the
     words of who asks are neither a side nor a focus word ("true" would match "ngoại
     trú")."""
-    text = _POLITE.sub(" ", text)
+    text = polite_free(text)
     folded = fold(text)
     if len(folded) == len(text) and (m := _CLAIM.match(folded)):  # offsets agree (composed text)
         text = text[m.end() :]

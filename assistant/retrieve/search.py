@@ -16,6 +16,7 @@ shares few words with a Vietnamese bulletin, so BM25 gets little say there).
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -75,17 +76,8 @@ class Searcher:
         )
         self._copies = int(np.count_nonzero(self._canonical != np.arange(len(index.passages))))
         self._narrowed: dict[str, str] = {}  # section filter text -> the section it means
-        self._scoped = scoped_to_a_place(index.passages)
-        # the words only one place's sections use ("Gwanghwamoon", "InnoLeap"): a question
-        # with one of them is about that place, named or not (a follow-up's topic too)
-        self._bound: set[str] = set()
-        if self._scoped.any():
-            seen: dict[str, set] = {}
-            for p, scoped in zip(index.passages, self._scoped):
-                scope = frozenset(g for h in p.section for g in places_in(fold(h))) if scoped else None
-                for t in set(tokens(p.text)):
-                    seen.setdefault(t, set()).add(scope)
-            self._bound = {t for t, scopes in seen.items() if len(scopes) == 1 and None not in scopes}
+        self._scopes = place_scopes(index.passages)
+        self._scoped = np.array([s is not None for s in self._scopes], dtype=bool)
 
     def narrow_section(self, section: str) -> str:
         """The section a filter text means: the path of the shortest heading that contains
@@ -105,6 +97,17 @@ class Searcher:
                     best = candidate if best is None or candidate < best else best
         self._narrowed[section] = best[1] if best else section
         return self._narrowed[section]
+
+    @functools.cached_property
+    def _bound(self) -> set[str]:
+        """The words only one place's sections use ("Gwanghwamoon", "InnoLeap"): a
+        question with one of them is about that place, named or not (a follow-up's topic
+        too). Read once, at the first question that names no place."""
+        seen: dict[str, set] = {}
+        for p, scope in zip(self.index.passages, self._scopes):
+            for t in set(tokens(p.text)):
+                seen.setdefault(t, set()).add(scope)
+        return {t for t, scopes in seen.items() if len(scopes) == 1 and None not in scopes}
 
     def full_names(self, text: str) -> str:
         """The text with the short names of places written out (`lexicon.full_names`);
@@ -264,7 +267,12 @@ class Searcher:
                 # among the hits whatever its similarity ("Bản tin này do đơn vị nào thực
                 # hiện?" shares few words with "Trung tâm Thông tin và Thống kê KH&CN")
                 fused = np.where(np.isin(self._kind, sorted(asked)), fused + 1.0, fused)
-            if passages is None and not places_in(fold(info.normalized)) and not self._bound & set(tokens(info.normalized)):
+            if (
+                passages is None
+                and self._scoped.any()
+                and not places_in(fold(info.normalized))
+                and not self._bound & set(tokens(info.normalized))
+            ):
                 # a question that names no place asks what holds in general: a section on
                 # one country answers it when nothing general does ("ĐMST mạng lưới chủ
                 # yếu do ai làm ra?" is the overview's, not Singapore's "(b) ĐMST mạng lưới");
@@ -323,14 +331,17 @@ class Searcher:
         return order
 
 
-def scoped_to_a_place(passages) -> np.ndarray:
-    """Per passage, whether a heading of its section names one place and the document's
-    other passages do not all share that heading ("2.4. Singapo" in a bulletin on four
-    countries: yes; an article titled "Warsaw", all of it about Warsaw: no). Shape (n,), bool."""
+def place_scopes(passages) -> list[int | None]:
+    """Per passage, the place its section is about, when a heading of its section names
+    one place and the document's other passages do not all share that heading ("2.4.
+    Singapo" in a bulletin on four countries: Singapore; an article titled "Warsaw", all
+    of it about Warsaw: None). The deepest such heading's place; None when none is."""
     by_doc: dict[str, list] = {}
     for p in passages:
         by_doc.setdefault(p.doc_id, []).append(p)
     whole = {doc: set.intersection(*(set(p.section) for p in ps)) for doc, ps in by_doc.items()}
-    return np.array(
-        [any(len(places_in(fold(h))) == 1 for h in p.section if h not in whole[p.doc_id]) for p in passages], dtype=bool
-    )
+    out: list[int | None] = []
+    for p in passages:
+        named = [places_in(fold(h)) for h in p.section if h not in whole[p.doc_id]]
+        out.append(next((next(iter(g)) for g in reversed(named) if len(g) == 1), None))
+    return out
